@@ -1,0 +1,38 @@
+package bandaid.activation;
+
+/**
+ * A socket's address family, with the Linux ABI numbers (include/linux/socket.h): they never
+ * change, and {@code NativeConstantsTest} checks them against the generated bindings.
+ */
+public enum Family {
+    UNIX(1, "AF_UNIX"),
+    INET(2, "AF_INET"),
+    INET6(10, "AF_INET6"),
+    OTHER(-1, "AF_?");
+
+    private final int number;
+    private final String label;
+
+    Family(int number, String label) {
+        this.number = number;
+        this.label = label;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public static Family of(int number) {
+        for (Family f : values()) {
+            if (f.number == number) {
+                return f;
+            }
+        }
+        return OTHER;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

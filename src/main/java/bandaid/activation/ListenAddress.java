@@ -1,0 +1,109 @@
+package bandaid.activation;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * The address a socket is bound to, or that a program asks bind(2) for, in a form the matching
+ * logic can compare without touching native memory.
+ */
+public sealed interface ListenAddress {
+
+    Family family();
+
+    /** An IPv4 or IPv6 address and port; {@code address} holds 4 or 16 bytes in network order. */
+    record Inet(Family family, byte[] address, int port) implements ListenAddress {
+        public Inet {
+            address = address.clone();
+            if (!(family == Family.INET && address.length == 4 || family == Family.INET6 && address.length == 16)) {
+                throw new IllegalArgumentException(family + " address of " + address.length + " bytes");
+            }
+        }
+
+        @Override
+        public byte[] address() {
+            return address.clone();
+        }
+
+        /** 0.0.0.0 or [::]: any local address (ip(7), ipv6(7)). */
+        public boolean isWildcard() {
+            for (byte b : address) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Inet other && family == other.family && port == other.port
+                    && Arrays.equals(address, other.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * family.hashCode() + Arrays.hashCode(address)) + port;
+        }
+
+        @Override
+        public String toString() {
+            String host;
+            try {
+                host = InetAddress.getByAddress(address).getHostAddress();
+            } catch (UnknownHostException e) {
+                throw new AssertionError("4 or 16 bytes are always an address", e);
+            }
+            return family == Family.INET6 ? "[" + compress(host) + "]:" + port : host + ":" + port;
+        }
+
+        /** InetAddress prints 0:0:0:0:0:0:0:1; people write ::1. */
+        private static String compress(String host) {
+            String padded = ":" + host + ":";
+            String best = null;
+            for (int zeros = 8; zeros >= 2 && best == null; zeros--) {
+                String run = ":" + "0:".repeat(zeros);
+                int at = padded.indexOf(run);
+                if (at >= 0) {
+                    best = padded.substring(0, at) + "::" + padded.substring(at + run.length());
+                }
+            }
+            String result = best == null ? padded : best;
+            if (result.startsWith(":") && !result.startsWith("::")) {
+                result = result.substring(1);
+            }
+            if (result.endsWith(":") && !result.endsWith("::")) {
+                result = result.substring(0, result.length() - 1);
+            }
+            return result;
+        }
+    }
+
+    /**
+     * A unix socket address (unix(7)): a filesystem path, an abstract name (first byte NUL on the
+     * wire, shown as {@code @name} the way ss(8) and systemd do), or unnamed.
+     */
+    record Unix(String path, boolean isAbstract) implements ListenAddress {
+        @Override
+        public Family family() {
+            return Family.UNIX;
+        }
+
+        @Override
+        public String toString() {
+            if (path.isEmpty() && !isAbstract) {
+                return "(unnamed)";
+            }
+            return isAbstract ? "@" + path : path;
+        }
+    }
+
+    /** A family bandaid does not read (netlink, vsock, ...): matched by family and type only. */
+    record Unsupported(Family family, int familyNumber) implements ListenAddress {
+        @Override
+        public String toString() {
+            return "family " + familyNumber;
+        }
+    }
+}

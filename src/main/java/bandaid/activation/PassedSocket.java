@@ -1,0 +1,18 @@
+package bandaid.activation;
+
+/**
+ * A socket that systemd (or anything that speaks sd_listen_fds(3)) passed to bandaid.
+ *
+ * @param fd          bandaid's own descriptor number (3, 4, ...)
+ * @param name        its LISTEN_FDNAMES entry ("unknown" when none was given, as sd_listen_fds_with_names(3) does)
+ * @param listening   SO_ACCEPTCONN: false for a connection socket from an Accept=yes unit
+ * @param nonBlocking O_NONBLOCK on the file description, which systemd shares with the program
+ */
+public record PassedSocket(int fd, String name, Family family, SocketType type, int protocol,
+                           ListenAddress address, boolean listening, boolean nonBlocking) {
+
+    /** How bandaid names the socket in its log lines: {@code fd 3 "web" (127.0.0.1:8080)}. */
+    public String describe() {
+        return "fd " + fd + " \"" + name + "\" (" + address + ")";
+    }
+}

@@ -1,0 +1,29 @@
+package bandaid.matching;
+
+import bandaid.activation.PassedSocket;
+import java.util.Optional;
+
+/**
+ * Decides which passed socket, if any, a trapped call should get. Pure logic: no system calls,
+ * so every rule is tested without a kernel. Called from several threads at once.
+ */
+public interface FdMatcher {
+
+    /**
+     * @return the passed socket to hand over, or empty to let the call run as the program made it
+     */
+    Optional<PassedSocket> match(SocketCall call);
+
+    /**
+     * The socket chosen by {@link #match} never reached the caller (it went away first): it may
+     * be handed out again.
+     */
+    default void release(PassedSocket socket) {
+    }
+
+    /** Whether socket(2) must be trapped at all (it is, then, only for the passed families and types). */
+    boolean needsSocketCalls();
+
+    /** The name of the strategy, as {@code --match} takes it. */
+    String name();
+}

@@ -1,0 +1,66 @@
+package bandaid.matching;
+
+import bandaid.activation.PassedSocket;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The seed's rule ({@code --match=socket}): each socket() gets the first passed socket not yet
+ * handed out whose family and type are equal and whose protocol is equal (0 asks for the
+ * family's default, so it matches any). The program's bind() to that socket's own address then
+ * succeeds: an already bound socket makes bind(2) fail with EINVAL (inet_bind,
+ * unix_bind), so that bind is trapped too and answered for it.
+ *
+ * <p>Known limits, inherent to socket()'s three integers: with two passed sockets of one kind the
+ * program gets them in the order it creates sockets, whatever ports it meant; an outbound socket
+ * created before the listener takes the listener; options set before bind() (IPV6_V6ONLY) fail
+ * on the already bound socket.
+ */
+public final class SocketOrderMatcher implements FdMatcher {
+    private final List<PassedSocket> unclaimed;
+    private final List<PassedSocket> passed;
+
+    public SocketOrderMatcher(List<PassedSocket> passed) {
+        this.passed = List.copyOf(passed);
+        this.unclaimed = new ArrayList<>(passed);
+    }
+
+    @Override
+    public synchronized Optional<PassedSocket> match(SocketCall call) {
+        return switch (call) {
+            case SocketCall.Create create -> claim(create);
+            case SocketCall.Bind bind -> passed.stream().filter(p -> p.address().equals(bind.address())).findFirst();
+        };
+    }
+
+    private Optional<PassedSocket> claim(SocketCall.Create create) {
+        for (PassedSocket p : unclaimed) {
+            if (p.family() == create.family() && p.type() == create.type()
+                    && (create.protocol() == 0 || create.protocol() == p.protocol())) {
+                unclaimed.remove(p);
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void release(PassedSocket socket) {
+        if (!unclaimed.contains(socket)) {
+            unclaimed.add(socket);
+            unclaimed.sort(Comparator.comparingInt(passed::indexOf));
+        }
+    }
+
+    @Override
+    public boolean needsSocketCalls() {
+        return true;
+    }
+
+    @Override
+    public String name() {
+        return "socket";
+    }
+}

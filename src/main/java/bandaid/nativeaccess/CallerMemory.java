@@ -1,0 +1,49 @@
+package bandaid.nativeaccess;
+
+import bandaid.activation.ListenAddress;
+import bandaid.bindings.iovec;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/**
+ * Reads a trapped caller's memory with process_vm_readv(2): one system call, no /proc file to
+ * open. It needs ptrace access to the caller (PTRACE_MODE_ATTACH_REALCREDS), which bandaid has
+ * over the program it started as long as Yama allows it (see README, limitations).
+ */
+public final class CallerMemory {
+    private CallerMemory() {
+    }
+
+    /**
+     * Reads the struct sockaddr a bind(2) or connect(2) caller passed.
+     *
+     * @param length the caller's addrlen, capped at sizeof(struct sockaddr_storage)
+     * @return empty when the memory cannot be read (bad pointer, caller gone, no permission):
+     * the caller then gets the kernel's own answer to its call
+     */
+    public static Optional<ListenAddress> readSockaddr(int pid, long address, long length) {
+        if (length <= 0 || address == 0) {
+            return Optional.empty();
+        }
+        long wanted = Math.min(length, Sockaddrs.MAX_LENGTH);
+        try (Libc.CallState state = new Libc.CallState()) {
+            MemorySegment buffer = state.arena.allocate(Sockaddrs.MAX_LENGTH, 8);
+            MemorySegment local = iovec.allocate(state.arena);
+            iovec.iov_base(local, buffer);
+            iovec.iov_len(local, wanted);
+            MemorySegment remote = iovec.allocate(state.arena);
+            iovec.iov_base(remote, MemorySegment.ofAddress(address));
+            iovec.iov_len(remote, wanted);
+            long read;
+            try {
+                read = (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
+            } catch (Throwable t) {
+                throw Libc.rethrow(t);
+            }
+            if (read < 0) {
+                return Optional.empty();
+            }
+            return Sockaddrs.decode(buffer, read);
+        }
+    }
+}

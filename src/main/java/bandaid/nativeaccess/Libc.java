@@ -1,0 +1,112 @@
+package bandaid.nativeaccess;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The downcall handles into glibc. Every call that reports failure through errno is linked with
+ * {@code captureCallState("errno")} and handed a capture segment of its caller's own (see
+ * {@link CallState}), never a shared static one: errno must be read on the thread and for the
+ * call that set it, and another thread's call could overwrite a shared one in between.
+ */
+final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO_HANDLE =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** long syscall(long number, ...): for calls glibc 2.31 (Debian 11) has no wrapper for. */
+    static final MethodHandle SYSCALL3 = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final MethodHandle SYSCALL4 = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    /** int ioctl(int fd, unsigned long request, ...): the seccomp ioctls take one pointer. */
+    static final MethodHandle IOCTL = variadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    /** int prctl(int option, ...). */
+    static final MethodHandle PRCTL = variadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    /** int fcntl(int fd, int cmd, ...). */
+    static final MethodHandle FCNTL = variadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    static final MethodHandle GETSOCKOPT = fixed("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle SETSOCKOPT = fixed("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle GETSOCKNAME = fixed("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CLOSE = fixed("close", JAVA_INT, JAVA_INT);
+    static final MethodHandle POLL = fixed("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    static final MethodHandle READ = fixed("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle SIGNALFD = fixed("signalfd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle SIGEMPTYSET = fixed("sigemptyset", JAVA_INT, ADDRESS);
+    static final MethodHandle SIGADDSET = fixed("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle SIGISMEMBER = fixed("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    /** pthread_sigmask returns the error number instead of setting errno. */
+    static final MethodHandle PTHREAD_SIGMASK = LINKER.downcallHandle(find("pthread_sigmask"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle PROCESS_VM_READV = fixed("process_vm_readv",
+            JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    /** const char *strerrorname_np(int errnum) (glibc 2.32): "EBADF". */
+    static final MethodHandle STRERRORNAME = LINKER.downcallHandle(find("strerrorname_np"),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    /** glibc's sigset_t is 1024 bits, whatever the kernel's is. */
+    static final long SIGSET_BYTES = 128;
+
+    private Libc() {
+    }
+
+    private static MemorySegment find(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    private static MethodHandle fixed(String name, ValueLayout result, ValueLayout... args) {
+        return LINKER.downcallHandle(find(name), FunctionDescriptor.of(result, args), ERRNO);
+    }
+
+    private static MethodHandle variadic(String name, int firstVariadic, ValueLayout result, ValueLayout... args) {
+        return LINKER.downcallHandle(find(name), FunctionDescriptor.of(result, args),
+                ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    /**
+     * Per-call native state: the errno capture segment and scratch memory for one call's
+     * arguments, freed when the call is done.
+     */
+    static final class CallState implements AutoCloseable {
+        final Arena arena = Arena.ofConfined();
+        final MemorySegment errno = arena.allocate(CAPTURE_LAYOUT);
+
+        int errno() {
+            return (int) ERRNO_HANDLE.get(errno, 0L);
+        }
+
+        SyscallException failure(String call) {
+            return new SyscallException(call, errno());
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /** Rethrows what a downcall handle throws; they throw nothing checked in practice. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

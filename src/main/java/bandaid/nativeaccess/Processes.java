@@ -1,0 +1,46 @@
+package bandaid.nativeaccess;
+
+import bandaid.bindings.Linux;
+
+/** Process-level calls: pidfds (pidfd_open(2), pidfd_send_signal(2)). */
+public final class Processes {
+    private Processes() {
+    }
+
+    /**
+     * A pidfd for {@code pid}: signals sent through it reach that process and never a later one
+     * that reused its pid. Opened O_CLOEXEC (pidfd_open(2) always sets it).
+     */
+    public static int pidfdOpen(long pid) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            long fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), pid, 0L, 0L);
+            if (fd < 0) {
+                throw state.failure("pidfd_open(" + pid + ")");
+            }
+            return (int) fd;
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** @return false when the process has already exited (ESRCH) */
+    public static boolean sendSignal(int pidfd, int signal) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            long r = (long) Libc.SYSCALL4.invokeExact(state.errno, (long) Linux.__NR_pidfd_send_signal(),
+                    (long) pidfd, (long) signal, 0L, 0L);
+            if (r == 0) {
+                return true;
+            }
+            if (state.errno() == Errno.ESRCH) {
+                return false;
+            }
+            throw state.failure("pidfd_send_signal(" + signal + ")");
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+}

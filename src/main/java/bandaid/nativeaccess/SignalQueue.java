@@ -1,0 +1,120 @@
+package bandaid.nativeaccess;
+
+import bandaid.bindings.Linux;
+import bandaid.bindings.signalfd_siginfo;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Receives signals sent to bandaid through a signalfd(2), so they can be passed on to the program.
+ *
+ * <p>signalfd only sees a signal that every thread blocks; otherwise the kernel delivers it to
+ * a thread that does not. The JVM's threads are many and not ours, so {@code scripts/bandaid}
+ * starts the JVM with these signals already blocked ({@code env --block-signal}) and with
+ * {@code -Xrs}, under which the JVM does not unblock them again: every thread inherits the mask
+ * (pthread_sigmask(3)). The JDK's process launcher resets the mask for the program it starts.
+ */
+public final class SignalQueue implements AutoCloseable {
+    private final int fd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SignalQueue(int fd) {
+        this.fd = fd;
+    }
+
+    /** The signal numbers (Linux, x86-64), for names from the command line and for messages. */
+    public static int number(String name) {
+        return switch (name) {
+            case "HUP" -> Linux.SIGHUP();
+            case "INT" -> Linux.SIGINT();
+            case "QUIT" -> Linux.SIGQUIT();
+            case "TERM" -> Linux.SIGTERM();
+            case "USR1" -> Linux.SIGUSR1();
+            case "USR2" -> Linux.SIGUSR2();
+            case "WINCH" -> Linux.SIGWINCH();
+            case "KILL" -> Linux.SIGKILL();
+            default -> throw new IllegalArgumentException("unknown signal " + name);
+        };
+    }
+
+    /** Which of {@code signals} the calling thread blocks. */
+    public static List<String> blocked(List<String> signals) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment current = arena.allocate(Libc.SIGSET_BYTES, 8);
+            int error = (int) Libc.PTHREAD_SIGMASK.invokeExact(Linux.SIG_BLOCK(), MemorySegment.NULL, current);
+            if (error != 0) {
+                throw new SyscallException("pthread_sigmask(SIG_BLOCK)", error);
+            }
+            return signals.stream().filter(s -> isMember(current, number(s))).toList();
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    private static boolean isMember(MemorySegment set, int signal) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            return (int) Libc.SIGISMEMBER.invokeExact(state.errno, set, signal) == 1;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** A signalfd for {@code signals}, opened SFD_CLOEXEC. */
+    public static SignalQueue open(List<String> signals) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
+            int r = (int) Libc.SIGEMPTYSET.invokeExact(state.errno, set);
+            for (String s : signals) {
+                r |= (int) Libc.SIGADDSET.invokeExact(state.errno, set, number(s));
+            }
+            if (r != 0) {
+                throw state.failure("sigaddset");
+            }
+            int fd = (int) Libc.SIGNALFD.invokeExact(state.errno, -1, set, Linux.SFD_CLOEXEC());
+            if (fd < 0) {
+                throw state.failure("signalfd");
+            }
+            return new SignalQueue(fd);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Blocks until a signal arrives; empty once the queue was closed. */
+    public OptionalInt take() {
+        try (Libc.CallState state = new Libc.CallState()) {
+            MemorySegment info = signalfd_siginfo.allocate(state.arena);
+            while (true) {
+                long n = (long) Libc.READ.invokeExact(state.errno, fd, info, signalfd_siginfo.sizeof());
+                if (n == signalfd_siginfo.sizeof()) {
+                    return OptionalInt.of(signalfd_siginfo.ssi_signo(info));
+                }
+                if (n < 0 && state.errno() == Errno.EINTR) {
+                    continue;
+                }
+                if (closed.get()) {
+                    return OptionalInt.empty();
+                }
+                throw state.failure("read(signalfd)");
+            }
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            Descriptors.close(fd, "signalfd");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package bandaid.supervisor;
+
+import bandaid.nativeaccess.Notification;
+import bandaid.nativeaccess.NotificationListener;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Receives the trapped calls and answers each on a virtual thread of its own, so a slow answer
+ * never holds up the next call.
+ *
+ * <p>The receiving itself runs on a platform thread: it waits in poll(2) inside a native call,
+ * and a virtual thread in a native call pins its carrier for as long as it waits (JEP 444), which
+ * would take one of the few carriers for good.
+ */
+public final class NotificationReader {
+    private final NotificationListener listener;
+    private final CallHandler handler;
+    private final Consumer<Throwable> onFailure;
+    private final Runnable onNoProcessesLeft;
+
+    public NotificationReader(NotificationListener listener, CallHandler handler,
+                              Consumer<Throwable> onFailure, Runnable onNoProcessesLeft) {
+        this.listener = listener;
+        this.handler = handler;
+        this.onFailure = onFailure;
+        this.onNoProcessesLeft = onNoProcessesLeft;
+    }
+
+    public Thread start() {
+        return Thread.ofPlatform().name("bandaid-reader").daemon().start(this::run);
+    }
+
+    private void run() {
+        try (NotificationListener.Receiver receiver = listener.receiver()) {
+            while (true) {
+                Optional<Notification> next = receiver.next();
+                if (next.isEmpty()) {
+                    onNoProcessesLeft.run();
+                    return;
+                }
+                Notification n = next.get();
+                Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
+            }
+        } catch (Throwable t) {
+            onFailure.accept(t);
+        }
+    }
+
+    private void answer(Notification n) {
+        try {
+            handler.handle(n);
+        } catch (Throwable t) {
+            onFailure.accept(t);
+        }
+    }
+}

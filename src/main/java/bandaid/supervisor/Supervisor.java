@@ -1,0 +1,106 @@
+package bandaid.supervisor;
+
+import bandaid.BandaidException;
+import bandaid.ExitCode;
+import bandaid.activation.Family;
+import bandaid.activation.ListenEnvironment;
+import bandaid.activation.PassedSocket;
+import bandaid.activation.PassedSockets;
+import bandaid.activation.SocketType;
+import bandaid.matching.FdMatcher;
+import bandaid.nativeaccess.NotificationListener;
+import bandaid.nativeaccess.Processes;
+import bandaid.nativeaccess.TrapPlan;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.tinylog.Logger;
+
+/** Runs one program on the passed sockets and returns the status bandaid should exit with. */
+public final class Supervisor {
+    /** Variables only bandaid's own start-up needs; the program gets the environment without them. */
+    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM");
+
+    private Supervisor() {
+    }
+
+    /**
+     * @param matchers makes the matcher for the passed sockets
+     * @return the program's exit status, 128+N when signal N killed it (as a shell reports it)
+     */
+    public static int run(List<String> program, ListenEnvironment listen, Function<List<PassedSocket>, FdMatcher> matchers)
+            throws BandaidException {
+        Map<String, String> environment = programEnvironment(System.getenv());
+        if (!listen.activated()) {
+            Logger.info("LISTEN_FDS is not set: running {} without socket activation", program.getFirst());
+            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false)), null);
+        }
+        List<PassedSocket> passed = PassedSockets.inspect(listen, PassedSockets.KERNEL);
+        passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
+        FdMatcher matcher = matchers.apply(passed);
+        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true);
+        return supervise(ProgramLauncher.launch(program, environment, plan), matcher);
+    }
+
+    /**
+     * sd_listen_fds(3) asks that LISTEN_* be unset before the sockets reach anyone else: the
+     * program is not the process LISTEN_PID names, and its own children must not act on them.
+     */
+    static Map<String, String> programEnvironment(Map<String, String> ours) {
+        Map<String, String> environment = new HashMap<>(ours);
+        ListenEnvironment.VARIABLES.forEach(environment::remove);
+        if (ours.containsKey("BANDAID_SET_SR_SIGNUM")) {
+            // scripts/bandaid moved the JVM's suspend/resume signal off SIGUSR2 (so USR2 can be
+            // forwarded); the program must not see that setting.
+            environment.remove("_JAVA_SR_SIGNUM");
+        }
+        OWN_VARIABLES.forEach(environment::remove);
+        return environment;
+    }
+
+    /** The families and types of the passed sockets: socket() is trapped only for these. */
+    private static Map<Family, Set<SocketType>> kinds(List<PassedSocket> passed) {
+        Map<Family, Set<SocketType>> kinds = new HashMap<>();
+        for (PassedSocket p : passed) {
+            kinds.computeIfAbsent(p.family(), f -> EnumSet.noneOf(SocketType.class)).add(p.type());
+        }
+        return kinds;
+    }
+
+    private static int supervise(ProgramLauncher.Launched launched, FdMatcher matcher) throws BandaidException {
+        Process process = launched.process();
+        Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
+        CompletableFuture<Integer> outcome = new CompletableFuture<>();
+        int pidfd = Processes.pidfdOpen(process.pid());
+        SignalForwarder.start(pidfd);
+        if (launched.listener().isPresent()) {
+            NotificationListener listener = launched.listener().get();
+            CallHandler handler = new CallHandler(matcher, new KernelChannel(listener), new CallerNames());
+            new NotificationReader(listener, handler, outcome::completeExceptionally, () -> { }).start();
+        }
+        process.onExit().thenAccept(p -> outcome.complete(p.exitValue()));
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killProgram(process);
+            throw new BandaidException(ExitCode.SUPERVISOR_FAILED, "interrupted; the program was killed");
+        } catch (ExecutionException e) {
+            killProgram(process);
+            Logger.debug(e.getCause(), "the notification reader failed");
+            throw new BandaidException(ExitCode.SUPERVISOR_FAILED,
+                    "answering trapped calls failed (" + e.getCause() + "); the program was killed so that none of its calls hang", e.getCause());
+        }
+    }
+
+    /** SIGKILL to the program and everything it started: unanswered calls must not hang them. */
+    private static void killProgram(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}
