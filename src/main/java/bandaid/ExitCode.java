@@ -22,6 +22,8 @@ public enum ExitCode {
     SECCOMP_BUSY(76, "already under another seccomp listener (nested bandaid?)"),
     SUPERVISOR_FAILED(77, "bandaid's notification reader failed; the program was killed"),
     START_FAILED(78, "the program could not be started for another reason"),
+    /** Said by scripts/bandaid before any Java runs; listed here so the table is complete. */
+    NO_JAVA(79, "no Java runtime >= 22 was found (or the jar is not built and Maven is missing)"),
     NOT_EXECUTABLE(126, "the program is not executable"),
     NOT_FOUND(127, "the program was not found");
 

@@ -1,8 +1,10 @@
 package bandaid.cli;
 
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
 
-/** bandaid's options (README, "Options"; {@code bandaid --help}). */
+/** bandaid's options (README, "Options"; {@code bandaid --help}). Values go as {@code --match=X} or {@code --match X}. */
+@Parameters(separators = "=")
 final class Options {
     @Parameter(names = {"-v", "--verbose"}, description = "Log every trapped call and what bandaid did with it")
     boolean verbose;

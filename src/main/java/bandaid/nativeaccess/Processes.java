@@ -1,6 +1,7 @@
 package bandaid.nativeaccess;
 
 import bandaid.bindings.Linux;
+import java.util.OptionalInt;
 
 /** Process-level calls: pidfds (pidfd_open(2), pidfd_send_signal(2)). */
 public final class Processes {
@@ -10,14 +11,19 @@ public final class Processes {
     /**
      * A pidfd for {@code pid}: signals sent through it reach that process and never a later one
      * that reused its pid. Opened O_CLOEXEC (pidfd_open(2) always sets it).
+     *
+     * @return empty when the process has already exited and been reaped (ESRCH)
      */
-    public static int pidfdOpen(long pid) {
+    public static OptionalInt pidfdOpen(long pid) {
         try (Libc.CallState state = new Libc.CallState()) {
             long fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), pid, 0L, 0L);
+            if (fd < 0 && state.errno() == Errno.ESRCH) {
+                return OptionalInt.empty();
+            }
             if (fd < 0) {
                 throw state.failure("pidfd_open(" + pid + ")");
             }
-            return (int) fd;
+            return OptionalInt.of((int) fd);
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {

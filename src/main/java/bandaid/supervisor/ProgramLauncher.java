@@ -27,8 +27,11 @@ import java.util.regex.Pattern;
  * thread the scheduler picks, and would leave the filter on a carrier shared with others.
  */
 public final class ProgramLauncher {
-    /** The JDK reports exec failures as "error=2, No such file or directory". */
-    private static final Pattern EXEC_ERROR = Pattern.compile("error=(\\d+)");
+    /**
+     * The JDK reports exec failures with the errno in the message: "error=2, No such file or
+     * directory" when it spawns directly, "Exec failed, error: 2 (...)" through jspawnhelper.
+     */
+    private static final Pattern EXEC_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
 
     private ProgramLauncher() {
     }

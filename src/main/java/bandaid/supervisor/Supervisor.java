@@ -76,8 +76,10 @@ public final class Supervisor {
         Process process = launched.process();
         Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        int pidfd = Processes.pidfdOpen(process.pid());
-        SignalForwarder.start(pidfd);
+        // ProcessBuilder gives no earlier moment to open the pidfd than right after the start.
+        // A program already gone by then needs no signals (ESRCH). The pid could only name
+        // another process if the JDK reaped ours and the pid was reused in that instant.
+        Processes.pidfdOpen(process.pid()).ifPresent(SignalForwarder::start);
         if (launched.listener().isPresent()) {
             NotificationListener listener = launched.listener().get();
             CallHandler handler = new CallHandler(matcher, new KernelChannel(listener), new CallerNames());

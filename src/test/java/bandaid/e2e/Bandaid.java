@@ -1,0 +1,131 @@
+package bandaid.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs scripts/bandaid the way users do, for end-to-end tests. */
+final class Bandaid {
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+    static final String SCRIPT = ROOT.resolve("scripts/bandaid").toString();
+    /** Not the pyenv shim on PATH, which costs a third of a second per start (KERNEL-NOTES). */
+    static final String PYTHON = "/usr/bin/python3";
+
+    private Bandaid() {
+    }
+
+    /** What a finished run printed and how it ended. */
+    record Run(int exitCode, String stderr, String stdout) {
+        /** The stderr lines that are bandaid's own. */
+        List<String> bandaidLines() {
+            return stderr.lines().filter(l -> l.startsWith("bandaid:")).toList();
+        }
+    }
+
+    /**
+     * Runs {@code bash -c SCRIPT} (which may set up fds and LISTEN_* before exec'ing bandaid;
+     * $BANDAID is the launcher) and waits for it.
+     */
+    static Run shell(String script, Map<String, String> env) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("bandaid-out", ".log");
+        Path err = Files.createTempFile("bandaid-err", ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", script)
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+            pb.environment().put("BANDAID", SCRIPT);
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("bandaid did not finish within 60 s: " + Files.readString(err));
+            }
+            return new Run(p.exitValue(), Files.readString(err), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Run shell(String script) throws IOException, InterruptedException {
+        return shell(script, Map.of());
+    }
+
+    /** bandaid started by systemd-socket-activate, which execs it on the first connection. */
+    static final class Activated implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+
+        private Activated(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        /**
+         * @param listen systemd-socket-activate's socket options, e.g. {@code -l 127.0.0.1:8080}
+         * @param args   bandaid's arguments: options, then {@code --} and the program
+         */
+        static Activated start(List<String> listen, List<String> args) throws IOException, InterruptedException {
+            Path log = Files.createTempFile("bandaid-activated", ".log");
+            List<String> command = new ArrayList<>(List.of("systemd-socket-activate"));
+            command.addAll(listen);
+            command.add(SCRIPT);
+            command.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+            Activated a = new Activated(pb.start(), log);
+            a.awaitLog("Listening on", Duration.ofSeconds(10));
+            return a;
+        }
+
+        /** bandaid's pid: systemd-socket-activate execs it, so it keeps this pid. */
+        long pid() {
+            return process.pid();
+        }
+
+        Process process() {
+            return process;
+        }
+
+        String log() throws IOException {
+            return Files.readString(log);
+        }
+
+        void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!log().contains(text)) {
+                if (System.nanoTime() > deadline || !process.isAlive() && !log().contains(text)) {
+                    throw new AssertionError("no \"" + text + "\" in the log within " + timeout + ":\n" + log());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** The program bandaid started (its only child). */
+        ProcessHandle program(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                var child = process.children().findFirst();
+                if (child.isPresent()) {
+                    return child.get();
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("bandaid started no program");
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
+        }
+    }
+}

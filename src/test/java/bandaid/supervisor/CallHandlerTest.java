@@ -1,0 +1,140 @@
+package bandaid.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import bandaid.activation.Family;
+import bandaid.activation.ListenAddress;
+import bandaid.activation.PassedSocket;
+import bandaid.activation.SocketType;
+import bandaid.matching.SocketOrderMatcher;
+import bandaid.nativeaccess.Notification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** The decisions for trapped calls, against a fake channel that records what was done. */
+class CallHandlerTest {
+    private static final int AF_INET = 2;
+    private static final int SOCK_STREAM = 1;
+    private static final PassedSocket WEB = new PassedSocket(3, "web", Family.INET, SocketType.STREAM, 6,
+            new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 8080), true, true);
+
+    /** Records every answer; memory and fd flags come from fields a test sets. */
+    static final class FakeChannel implements CallerChannel {
+        final List<String> actions = new ArrayList<>();
+        Optional<ListenAddress> memory = Optional.empty();
+        Optional<FdFlags> flags = Optional.of(new FdFlags(true, false));
+        boolean waiting = true;
+        boolean callerAlive = true;
+
+        @Override
+        public Optional<ListenAddress> readSockaddr(int pid, long address, long length) {
+            actions.add("read " + pid);
+            return memory;
+        }
+
+        @Override
+        public Optional<FdFlags> fdFlags(int pid, int fd) {
+            return flags;
+        }
+
+        @Override
+        public boolean isWaiting(long id) {
+            actions.add("valid? " + id);
+            return waiting;
+        }
+
+        @Override
+        public boolean continueCall(long id) {
+            actions.add("continue " + id);
+            return callerAlive;
+        }
+
+        @Override
+        public boolean returnValue(long id, long value) {
+            actions.add("return " + id + " " + value);
+            return callerAlive;
+        }
+
+        @Override
+        public OptionalInt injectAsResult(long id, int passedFd, boolean closeOnExec) {
+            actions.add("inject " + id + " fd " + passedFd + (closeOnExec ? " cloexec" : ""));
+            return callerAlive ? OptionalInt.of(7) : OptionalInt.empty();
+        }
+
+        @Override
+        public boolean injectAt(long id, int passedFd, int targetFd, boolean closeOnExec) {
+            actions.add("inject " + id + " fd " + passedFd + " at " + targetFd + (closeOnExec ? " cloexec" : ""));
+            return callerAlive;
+        }
+
+        @Override
+        public void setNonBlocking(int passedFd, boolean nonBlocking) {
+            actions.add("nonblocking " + passedFd + " " + nonBlocking);
+        }
+    }
+
+    private final FakeChannel channel = new FakeChannel();
+    private final CallHandler handler = new CallHandler(new SocketOrderMatcher(List.of(WEB)), channel, new CallerNames());
+
+    private static Notification socket(long id, int type) {
+        return new Notification(id, 100, Notification.TrappedCall.SOCKET, new long[] {AF_INET, type, 0, 0, 0, 0});
+    }
+
+    private static Notification bind(long id, int fd) {
+        return new Notification(id, 100, Notification.TrappedCall.BIND, new long[] {fd, 0x7000, 16, 0, 0, 0});
+    }
+
+    @Test
+    void socketGetsThePassedSocketWithTheFlagsItAskedFor() {
+        handler.handle(socket(1, SOCK_STREAM | SocketType.CLOEXEC_FLAG));
+        assertEquals(List.of("nonblocking 3 false", "inject 1 fd 3 cloexec"), channel.actions);
+    }
+
+    @Test
+    void secondSocketOfTheSameKindContinues() {
+        handler.handle(socket(1, SOCK_STREAM | SocketType.NONBLOCK_FLAG));
+        handler.handle(socket(2, SOCK_STREAM));
+        assertEquals(List.of("nonblocking 3 true", "inject 1 fd 3", "continue 2"), channel.actions);
+    }
+
+    @Test
+    void aSocketTheCallerNeverGotIsHandedOutAgain() {
+        channel.callerAlive = false;
+        handler.handle(socket(1, SOCK_STREAM));
+        channel.callerAlive = true;
+        channel.actions.clear();
+        handler.handle(socket(2, SOCK_STREAM));
+        assertEquals(List.of("nonblocking 3 false", "inject 2 fd 3"), channel.actions);
+    }
+
+    @Test
+    void bindToThePassedAddressPutsThePassedSocketOnTheCallersFdAndSucceeds() {
+        channel.memory = Optional.of(WEB.address());
+        handler.handle(bind(5, 9));
+        assertEquals(List.of("read 100", "valid? 5", "nonblocking 3 false", "inject 5 fd 3 at 9 cloexec", "return 5 0"), channel.actions);
+    }
+
+    @Test
+    void bindElsewhereContinues() {
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
+        handler.handle(bind(5, 9));
+        assertEquals(List.of("read 100", "valid? 5", "continue 5"), channel.actions);
+    }
+
+    @Test
+    void nothingIsDoneForACallerThatStoppedWaitingAfterItsMemoryWasRead() {
+        channel.memory = Optional.of(WEB.address());
+        channel.waiting = false;
+        handler.handle(bind(5, 9));
+        assertEquals(List.of("read 100", "valid? 5"), channel.actions);
+    }
+
+    @Test
+    void unreadableAddressContinues() {
+        handler.handle(bind(5, 9));
+        assertEquals(List.of("read 100", "valid? 5", "continue 5"), channel.actions);
+    }
+}
