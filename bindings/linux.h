@@ -22,3 +22,4 @@
 #include <unistd.h>
 #include <errno.h>
 #include <poll.h>
+#include <linux/limits.h>

@@ -7,9 +7,10 @@ package bandaid.activation;
  * @param name        its LISTEN_FDNAMES entry ("unknown" when none was given, as sd_listen_fds_with_names(3) does)
  * @param listening   SO_ACCEPTCONN: false for a connection socket from an Accept=yes unit
  * @param nonBlocking O_NONBLOCK on the file description, which systemd shares with the program
+ * @param v6Only      IPV6_V6ONLY (false for anything but AF_INET6): a dual-stack [::] socket has it off
  */
 public record PassedSocket(int fd, String name, Family family, SocketType type, int protocol,
-                           ListenAddress address, boolean listening, boolean nonBlocking) {
+                           ListenAddress address, boolean listening, boolean nonBlocking, boolean v6Only) {
 
     /** How bandaid names the socket in its log lines: {@code fd 3 "web" (127.0.0.1:8080)}. */
     public String describe() {

@@ -47,7 +47,7 @@ public final class PassedSockets {
                         "passed fd " + fd + " \"" + name + "\" is a connected " + d.type() + " socket, not a listening one:"
                                 + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)");
             }
-            sockets.add(new PassedSocket(fd, name, d.family(), d.type(), d.protocol(), d.address(), d.listening(), d.nonBlocking()));
+            sockets.add(new PassedSocket(fd, name, d.family(), d.type(), d.protocol(), d.address(), d.listening(), d.nonBlocking(), d.v6Only()));
         }
         return List.copyOf(sockets);
     }

@@ -275,6 +275,15 @@ public class Linux extends Linux$shared {
     public static int __NR_getsockopt() {
         return __NR_getsockopt;
     }
+    private static final int __NR_unlink = (int)87L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_unlink 87
+     * }
+     */
+    public static int __NR_unlink() {
+        return __NR_unlink;
+    }
     private static final int __NR_prctl = (int)157L;
     /**
      * {@snippet lang=c :
@@ -283,6 +292,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_prctl() {
         return __NR_prctl;
+    }
+    private static final int __NR_unlinkat = (int)263L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_unlinkat 263
+     * }
+     */
+    public static int __NR_unlinkat() {
+        return __NR_unlinkat;
     }
     private static final int __NR_process_vm_readv = (int)310L;
     /**
@@ -490,6 +508,15 @@ public class Linux extends Linux$shared {
      */
     public static int FD_CLOEXEC() {
         return FD_CLOEXEC;
+    }
+    private static final int AT_REMOVEDIR = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_REMOVEDIR 512
+     * }
+     */
+    public static int AT_REMOVEDIR() {
+        return AT_REMOVEDIR;
     }
     private static final int SIGINT = (int)2L;
     /**
@@ -716,6 +743,15 @@ public class Linux extends Linux$shared {
     public static int EMFILE() {
         return EMFILE;
     }
+    private static final int ENAMETOOLONG = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define ENAMETOOLONG 36
+     * }
+     */
+    public static int ENAMETOOLONG() {
+        return ENAMETOOLONG;
+    }
     private static final int ENOSYS = (int)38L;
     /**
      * {@snippet lang=c :
@@ -742,6 +778,15 @@ public class Linux extends Linux$shared {
      */
     public static int EADDRINUSE() {
         return EADDRINUSE;
+    }
+    private static final int EADDRNOTAVAIL = (int)99L;
+    /**
+     * {@snippet lang=c :
+     * #define EADDRNOTAVAIL 99
+     * }
+     */
+    public static int EADDRNOTAVAIL() {
+        return EADDRNOTAVAIL;
     }
     private static final int POLLIN = (int)1L;
     /**
@@ -778,6 +823,15 @@ public class Linux extends Linux$shared {
      */
     public static int POLLNVAL() {
         return POLLNVAL;
+    }
+    private static final int PATH_MAX = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define PATH_MAX 4096
+     * }
+     */
+    public static int PATH_MAX() {
+        return PATH_MAX;
     }
     private static final int SOCK_STREAM = (int)1L;
     /**
@@ -1030,6 +1084,15 @@ public class Linux extends Linux$shared {
      */
     public static int O_CLOEXEC() {
         return O_CLOEXEC;
+    }
+    private static final int AT_FDCWD = (int)-100L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_FDCWD -100
+     * }
+     */
+    public static int AT_FDCWD() {
+        return AT_FDCWD;
     }
 }
 

@@ -25,8 +25,8 @@ record CommandLine(Options options, List<String> program, JCommander usage) {
             if (!args[end].startsWith("-")) {
                 break;
             }
-            // --match takes a value as the next word.
-            if (args[end].equals("--match") && end + 1 < args.length) {
+            // --match and --map take a value as the next word (or after '=').
+            if ((args[end].equals("--match") || args[end].equals("--map")) && end + 1 < args.length) {
                 end++;
             }
             end++;

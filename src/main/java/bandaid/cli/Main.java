@@ -3,13 +3,14 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
-import bandaid.matching.FdMatcher;
+import bandaid.matching.AddressMatcher;
+import bandaid.matching.MapRule;
+import bandaid.matching.MatcherFactory;
 import bandaid.matching.SocketOrderMatcher;
-import bandaid.activation.PassedSocket;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
 
@@ -49,9 +50,13 @@ public final class Main {
                 throw new BandaidException(ExitCode.NO_PROGRAM,
                         "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
             }
-            Function<List<PassedSocket>, FdMatcher> matchers = matchers(options.match);
+            MatcherFactory matchers = matchers(options);
             ListenEnvironment listen = ListenEnvironment.parse(System.getenv(), ProcessHandle.current().pid());
-            return Supervisor.run(line.program(), listen, matchers);
+            if (!listen.activated() && (!options.maps.isEmpty() || options.strict)) {
+                Logger.warn("{} has no effect: no sockets were passed (LISTEN_FDS is not set)",
+                        options.maps.isEmpty() ? "--strict" : "--map");
+            }
+            return Supervisor.run(line.program(), listen, matchers, options.strict);
         } catch (BandaidException e) {
             return fail(err, e);
         } catch (RuntimeException e) {
@@ -60,10 +65,23 @@ public final class Main {
         }
     }
 
-    private static Function<List<PassedSocket>, FdMatcher> matchers(String name) throws BandaidException {
-        return switch (name) {
-            case "socket" -> SocketOrderMatcher::new;
-            default -> throw new BandaidException(ExitCode.USAGE, "unknown --match " + name + ": use socket");
+    private static MatcherFactory matchers(Options options) throws BandaidException {
+        List<MapRule> rules = new ArrayList<>();
+        for (String map : options.maps) {
+            rules.add(MapRule.parse(map));
+        }
+        return switch (options.match) {
+            case "address" -> passed -> {
+                MapRule.checkNames(rules, passed);
+                return new AddressMatcher(passed, rules);
+            };
+            case "socket" -> {
+                if (!rules.isEmpty()) {
+                    throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
+                }
+                yield SocketOrderMatcher::new;
+            }
+            default -> throw new BandaidException(ExitCode.USAGE, "unknown --match " + options.match + ": use address or socket");
         };
     }
 

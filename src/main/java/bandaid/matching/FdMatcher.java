@@ -1,5 +1,6 @@
 package bandaid.matching;
 
+import bandaid.activation.ListenAddress;
 import bandaid.activation.PassedSocket;
 import java.util.Optional;
 
@@ -19,6 +20,14 @@ public interface FdMatcher {
      * be handed out again.
      */
     default void release(PassedSocket socket) {
+    }
+
+    /**
+     * Whether a bind() to {@code address} may get a passed socket at all: bandaid looks at the
+     * program's socket (a few more system calls) only then. Cheap, and true when in doubt.
+     */
+    default boolean couldMatch(ListenAddress address) {
+        return true;
     }
 
     /** Whether socket(2) must be trapped at all (it is, then, only for the passed families and types). */

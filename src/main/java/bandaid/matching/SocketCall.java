@@ -3,6 +3,7 @@ package bandaid.matching;
 import bandaid.activation.Family;
 import bandaid.activation.ListenAddress;
 import bandaid.activation.SocketType;
+import java.util.Optional;
 
 /** A trapped call, decoded: what the program asked the kernel for. */
 public sealed interface SocketCall {
@@ -18,8 +19,16 @@ public sealed interface SocketCall {
         }
     }
 
-    /** bind(fd, address). */
-    record Bind(int pid, int fd, ListenAddress address) implements SocketCall {
+    /**
+     * bind(fd, address).
+     *
+     * @param socket the program's socket on {@code fd}; empty where bandaid could not look
+     */
+    record Bind(int pid, int fd, ListenAddress address, Optional<SocketKind> socket) implements SocketCall {
+        public Bind(int pid, int fd, ListenAddress address) {
+            this(pid, fd, address, Optional.empty());
+        }
+
         @Override
         public String toString() {
             return "bind(" + address + ")";

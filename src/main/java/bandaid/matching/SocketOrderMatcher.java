@@ -1,5 +1,6 @@
 package bandaid.matching;
 
+import bandaid.activation.ListenAddress;
 import bandaid.activation.PassedSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +45,11 @@ public final class SocketOrderMatcher implements FdMatcher {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean couldMatch(ListenAddress address) {
+        return passed.stream().anyMatch(p -> p.address().equals(address));
     }
 
     @Override

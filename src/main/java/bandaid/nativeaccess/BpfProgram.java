@@ -41,6 +41,10 @@ final class BpfProgram {
         if (plan.bind()) {
             p.jumpIfEqual(Linux.__NR_bind(), "notify", null);
         }
+        if (plan.unlink()) {
+            p.jumpIfEqual(Linux.__NR_unlink(), "notify", null);
+            p.jumpIfEqual(Linux.__NR_unlinkat(), "notify", null);
+        }
         if (!plan.socketCalls().isEmpty()) {
             p.jumpIfEqual(Linux.__NR_socket(), null, "allow");
             p.load(argumentOffset(0));

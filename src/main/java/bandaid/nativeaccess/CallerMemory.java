@@ -46,4 +46,49 @@ public final class CallerMemory {
             return Sockaddrs.decode(buffer, read);
         }
     }
+
+    /** PATH_MAX (limits.h): the longest path a caller can pass. */
+    private static final int PATH_MAX = bandaid.bindings.Linux.PATH_MAX();
+    private static final long PAGE = 4096;
+
+    /**
+     * Reads a NUL-terminated path (unlink(2), unlinkat(2)), at most PATH_MAX bytes. It reads up
+     * to the end of a page at a time, since the bytes after a short path may be unmapped.
+     *
+     * @return empty when unreadable or longer than PATH_MAX (the kernel says ENAMETOOLONG then)
+     */
+    public static Optional<String> readPath(int pid, long address) {
+        if (address == 0) {
+            return Optional.empty();
+        }
+        try (Libc.CallState state = new Libc.CallState()) {
+            MemorySegment buffer = state.arena.allocate(PATH_MAX);
+            MemorySegment local = iovec.allocate(state.arena);
+            MemorySegment remote = iovec.allocate(state.arena);
+            long have = 0;
+            while (have < PATH_MAX) {
+                long chunk = Math.min(PATH_MAX - have, PAGE - ((address + have) % PAGE));
+                iovec.iov_base(local, buffer.asSlice(have));
+                iovec.iov_len(local, chunk);
+                iovec.iov_base(remote, MemorySegment.ofAddress(address + have));
+                iovec.iov_len(remote, chunk);
+                long read;
+                try {
+                    read = (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
+                } catch (Throwable t) {
+                    throw Libc.rethrow(t);
+                }
+                if (read <= 0) {
+                    return Optional.empty();
+                }
+                for (long i = have; i < have + read; i++) {
+                    if (buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == 0) {
+                        return Optional.of(buffer.getString(0));
+                    }
+                }
+                have += read;
+            }
+            return Optional.empty();
+        }
+    }
 }

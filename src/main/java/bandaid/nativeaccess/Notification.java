@@ -19,6 +19,6 @@ public record Notification(long id, int pid, TrappedCall call, long[] args) {
 
     /** The system calls a {@link TrapPlan} can trap. */
     public enum TrappedCall {
-        SOCKET, BIND, OTHER
+        SOCKET, BIND, UNLINK, UNLINKAT, OTHER
     }
 }

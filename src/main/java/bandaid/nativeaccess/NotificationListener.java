@@ -101,6 +101,8 @@ public final class NotificationListener implements AutoCloseable {
             }
             Notification.TrappedCall call = nr == Linux.__NR_socket() ? Notification.TrappedCall.SOCKET
                     : nr == Linux.__NR_bind() ? Notification.TrappedCall.BIND
+                    : nr == Linux.__NR_unlink() ? Notification.TrappedCall.UNLINK
+                    : nr == Linux.__NR_unlinkat() ? Notification.TrappedCall.UNLINKAT
                     : Notification.TrappedCall.OTHER;
             return new Notification(seccomp_notif.id(notif), seccomp_notif.pid(notif), call, args);
         }

@@ -14,7 +14,7 @@ public final class Sockets {
 
     /** A socket's kind and address as the kernel reports them. */
     public record Description(Family family, SocketType type, int protocol, ListenAddress address,
-                              boolean listening, boolean nonBlocking) {
+                              boolean listening, boolean nonBlocking, boolean v6Only) {
     }
 
     /**
@@ -27,7 +27,7 @@ public final class Sockets {
             int protocol = intOption(state, fd, Linux.SO_PROTOCOL(), "SO_PROTOCOL");
             boolean listening = intOption(state, fd, Linux.SO_ACCEPTCONN(), "SO_ACCEPTCONN") != 0;
             return new Description(Family.of(familyNumber), SocketType.of(type), protocol,
-                    localAddress(state, fd, familyNumber), listening, Descriptors.isNonBlocking(fd));
+                    localAddress(state, fd, familyNumber), listening, Descriptors.isNonBlocking(fd), v6Only(state, fd, familyNumber));
         }
     }
 
@@ -42,13 +42,23 @@ public final class Sockets {
                 .orElse(new ListenAddress.Unsupported(Family.of(familyNumber), familyNumber));
     }
 
-    private static int intOption(Libc.CallState state, int fd, int option, String name) {
+    /** IPV6_V6ONLY (ipv6(7)); false for other families, which have no such option. */
+    static boolean v6Only(Libc.CallState state, int fd, int familyNumber) {
+        return familyNumber == Linux.AF_INET6()
+                && intOption(state, fd, Linux.IPPROTO_IPV6(), Linux.IPV6_V6ONLY(), "IPV6_V6ONLY") != 0;
+    }
+
+    static int intOption(Libc.CallState state, int fd, int option, String name) {
+        return intOption(state, fd, Linux.SOL_SOCKET(), option, name);
+    }
+
+    private static int intOption(Libc.CallState state, int fd, int level, int option, String name) {
         MemorySegment value = state.arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment length = state.arena.allocateFrom(ValueLayout.JAVA_INT, Integer.BYTES);
         int r = NotificationListener.call(() -> (int) Libc.GETSOCKOPT.invokeExact(
-                state.errno, fd, Linux.SOL_SOCKET(), option, value, length));
+                state.errno, fd, level, option, value, length));
         if (r < 0) {
-            throw state.failure("getsockopt(" + fd + ", SOL_SOCKET, " + name + ")");
+            throw state.failure("getsockopt(" + fd + ", " + name + ")");
         }
         return value.get(ValueLayout.JAVA_INT, 0);
     }

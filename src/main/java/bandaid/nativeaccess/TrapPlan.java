@@ -13,13 +13,15 @@ import java.util.Set;
  *                    (BPF compares socket()'s integer arguments); empty: socket() is never trapped
  * @param bind        whether bind(2) is trapped (its address is in memory, out of BPF's reach,
  *                    so every bind is trapped and read)
+ * @param unlink      whether unlink(2) and unlinkat(2) are trapped, to keep passed unix
+ *                    sockets' paths (only when such a socket was passed)
  */
-public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind) {
+public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink) {
     public TrapPlan {
         socketCalls = Map.copyOf(socketCalls);
     }
 
     public boolean trapsNothing() {
-        return socketCalls.isEmpty() && !bind;
+        return socketCalls.isEmpty() && !bind && !unlink;
     }
 }

@@ -6,9 +6,14 @@ import bandaid.activation.PassedSocket;
 import bandaid.activation.SocketType;
 import bandaid.matching.FdMatcher;
 import bandaid.matching.SocketCall;
+import bandaid.matching.SocketKind;
 import bandaid.nativeaccess.Notification;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
@@ -16,14 +21,33 @@ import org.tinylog.Logger;
  * {@link Decision}. Safe to call from many threads at once.
  */
 public final class CallHandler {
+    /** EACCES (errno-base.h): what a --strict refusal looks like to the program, as from an LSM. */
+    static final int EACCES = 13;
+    /** AT_REMOVEDIR (fcntl.h): unlinkat() removing a directory, never a socket. */
+    static final int AT_REMOVEDIR = 0x200;
+
     private final FdMatcher matcher;
     private final CallerChannel channel;
     private final CallerNames names;
+    private final boolean strict;
+    /** Paths of passed unix sockets: systemd needs them for the next activation. */
+    private final Set<String> keptPaths;
+    /** Passed sockets already warned about, so each difference is said once. */
+    private final Set<Integer> warned = ConcurrentHashMap.newKeySet();
 
-    public CallHandler(FdMatcher matcher, CallerChannel channel, CallerNames names) {
+    public CallHandler(FdMatcher matcher, CallerChannel channel, CallerNames names, boolean strict, List<PassedSocket> passed) {
         this.matcher = matcher;
         this.channel = channel;
         this.names = names;
+        this.strict = strict;
+        this.keptPaths = keptPaths(passed);
+    }
+
+    /** The filesystem paths of the passed unix sockets (abstract names have no file to keep). */
+    public static Set<String> keptPaths(List<PassedSocket> passed) {
+        return passed.stream().map(PassedSocket::address)
+                .filter(a -> a instanceof ListenAddress.Unix u && !u.isAbstract() && !u.path().isEmpty())
+                .map(a -> ((ListenAddress.Unix) a).path()).collect(Collectors.toUnmodifiableSet());
     }
 
     public void handle(Notification n) {
@@ -35,12 +59,23 @@ public final class CallHandler {
             }
             case BIND -> {
                 int fd = (int) n.arg(0);
-                Optional<ListenAddress> address = channel.readSockaddr(n.pid(), n.arg(1), n.arg(2));
+                Optional<ListenAddress> address = channel.readSockaddr(n.pid(), n.arg(1), n.arg(2)).map(a -> absolute(n.pid(), a));
                 String what = "bind(" + address.map(ListenAddress::toString).orElse("?") + ")";
                 carryOut(n, what, decideBind(n, fd, address));
             }
+            case UNLINK -> unlink(n, KernelChannel.AT_FDCWD, n.arg(0), 0);
+            case UNLINKAT -> unlink(n, (int) n.arg(0), n.arg(1), (int) n.arg(2));
             case OTHER -> carryOut(n, "system call", new Decision.Continue("not a call bandaid handles"));
         }
+    }
+
+    /** A relative unix path is the caller's: resolve it against the caller's working directory. */
+    private ListenAddress absolute(int pid, ListenAddress address) {
+        if (address instanceof ListenAddress.Unix u && !u.isAbstract() && !u.path().isEmpty() && !u.path().startsWith("/")) {
+            return channel.absolutePath(pid, KernelChannel.AT_FDCWD, u.path())
+                    .<ListenAddress>map(p -> new ListenAddress.Unix(p, false)).orElse(address);
+        }
+        return address;
     }
 
     private Decision decideSocket(SocketCall.Create call, int type) {
@@ -53,6 +88,10 @@ public final class CallHandler {
     }
 
     private Decision decideBind(Notification n, int fd, Optional<ListenAddress> address) {
+        boolean candidate = address.isPresent() && matcher.couldMatch(address.get());
+        // Only a bind that may get a passed socket costs the extra look at the program's socket.
+        Optional<SocketKind> kind = candidate ? channel.callerSocket(n.pid(), fd) : Optional.empty();
+        Optional<CallerChannel.FdFlags> flags = candidate ? channel.fdFlags(n.pid(), fd) : Optional.empty();
         // Read before acting: what was read belongs to this call only if the caller still waits
         // in it; otherwise it may be another process that reused the pid (seccomp_unotify(2)).
         if (!channel.isWaiting(n.id())) {
@@ -61,15 +100,60 @@ public final class CallHandler {
         if (address.isEmpty()) {
             return new Decision.Continue("address unreadable; the kernel answers");
         }
-        Optional<PassedSocket> socket = matcher.match(new SocketCall.Bind(n.pid(), fd, address.get()));
+        Optional<PassedSocket> socket = candidate
+                ? matcher.match(new SocketCall.Bind(n.pid(), fd, address.get(), kind)) : Optional.empty();
         if (socket.isEmpty()) {
-            return new Decision.Continue("no passed socket has that address");
+            if (strict && candidateForStrict(address.get())) {
+                return new Decision.Refuse(EACCES, "--strict: not an address of a passed socket");
+            }
+            return new Decision.Continue("no passed socket for that address");
         }
-        Optional<CallerChannel.FdFlags> flags = channel.fdFlags(n.pid(), fd);
         if (flags.isEmpty()) {
             return new Decision.Continue("fd " + fd + " is not open in the caller; the kernel answers EBADF");
         }
+        warnAboutDifferences(socket.get(), kind, n.pid());
         return new Decision.InjectAt(socket.get(), fd, flags.get().closeOnExec(), flags.get().nonBlocking());
+    }
+
+    /** --strict refuses listening addresses only: port 0 and autobind are how clients bind. */
+    private static boolean candidateForStrict(ListenAddress address) {
+        return switch (address) {
+            case ListenAddress.Inet inet -> inet.port() != 0;
+            case ListenAddress.Unix unix -> !unix.path().isEmpty() || unix.isAbstract();
+            case ListenAddress.Unsupported u -> false;
+        };
+    }
+
+    /**
+     * The program set up its own socket before bind(); what it gets may differ. Said once per
+     * passed socket, at warning level, since the program may then behave differently.
+     */
+    private void warnAboutDifferences(PassedSocket socket, Optional<SocketKind> kind, int pid) {
+        if (kind.isEmpty() || !warned.add(socket.fd())) {
+            return;
+        }
+        SocketKind asked = kind.get();
+        if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && asked.v6Only() != socket.v6Only()) {
+            Logger.warn("{} set IPV6_V6ONLY={} but passed {} has IPV6_V6ONLY={}; set BindIPv6Only= in the .socket unit to change it",
+                    names.of(pid), asked.v6Only() ? 1 : 0, socket.describe(), socket.v6Only() ? 1 : 0);
+        } else if (asked.family() != socket.family() && !(asked.family() == Family.INET && socket.family() == Family.INET6 && !socket.v6Only())) {
+            Logger.warn("{} asked for an {} socket and gets passed {}, an {} socket", names.of(pid), asked.family(), socket.describe(), socket.family());
+        }
+    }
+
+    private void unlink(Notification n, int dirfd, long pathAddress, int flags) {
+        Optional<String> path = keptPaths.isEmpty() || (flags & AT_REMOVEDIR) != 0 ? Optional.empty()
+                : channel.readPath(n.pid(), pathAddress).flatMap(p -> channel.absolutePath(n.pid(), dirfd, p));
+        String what = "unlink(" + path.orElse("?") + ")";
+        Decision decision;
+        if (!channel.isWaiting(n.id())) {
+            decision = new Decision.CallerGone();
+        } else if (path.isPresent() && keptPaths.contains(path.get())) {
+            decision = new Decision.Answer(0, "kept: a passed socket's path, which systemd needs for the next activation");
+        } else {
+            decision = new Decision.Continue("not a passed socket's path");
+        }
+        carryOut(n, what, decision);
     }
 
     private void carryOut(Notification n, String what, Decision decision) {
@@ -81,6 +165,16 @@ public final class CallHandler {
                 }
             }
             case Decision.CallerGone g -> Logger.debug("{} from pid {} -> caller went away", what, n.pid());
+            case Decision.Answer a -> {
+                channel.returnValue(n.id(), a.value());
+                if (Logger.isDebugEnabled()) {
+                    Logger.debug("{} from {} -> {}", what, names.of(n.pid()), a.why());
+                }
+            }
+            case Decision.Refuse r -> {
+                channel.fail(n.id(), r.errno());
+                Logger.warn("{} from {} -> refused ({})", what, names.of(n.pid()), r.why());
+            }
             case Decision.InjectAsResult inject -> {
                 PassedSocket socket = inject.socket();
                 channel.setNonBlocking(socket.fd(), inject.nonBlocking());

@@ -1,6 +1,7 @@
 package bandaid.supervisor;
 
 import bandaid.activation.ListenAddress;
+import bandaid.matching.SocketKind;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -12,6 +13,21 @@ public interface CallerChannel {
 
     /** The struct sockaddr at {@code address} in the caller's memory; empty when unreadable. */
     Optional<ListenAddress> readSockaddr(int pid, long address, long length);
+
+    /** The program's socket on {@code fd} (family, type, IPV6_V6ONLY); empty when it is not one or cannot be seen. */
+    Optional<SocketKind> callerSocket(int pid, int fd);
+
+    /** The NUL-terminated path at {@code address} in the caller's memory; empty when unreadable. */
+    Optional<String> readPath(int pid, long address);
+
+    /**
+     * {@code path} made absolute the way the kernel resolves it for the caller: against its
+     * working directory, or against directory fd {@code dirfd} (AT_FDCWD for the working directory).
+     */
+    Optional<String> absolutePath(int pid, int dirfd, String path);
+
+    /** Makes the call fail with {@code errno} without running it. */
+    boolean fail(long id, int errno);
 
     /** The close-on-exec and non-blocking flags of the caller's fd, or empty if it is gone. */
     Optional<FdFlags> fdFlags(int pid, int fd);

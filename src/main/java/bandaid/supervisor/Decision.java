@@ -13,6 +13,14 @@ public sealed interface Decision {
     record CallerGone() implements Decision {
     }
 
+    /** Make the call return {@code value} without running it (an unlink() of a passed socket's path). */
+    record Answer(long value, String why) implements Decision {
+    }
+
+    /** Make the call fail with {@code errno} without running it (--strict). */
+    record Refuse(int errno, String why) implements Decision {
+    }
+
     /** Answer socket() with a duplicate of the passed socket (ADDFD + SEND). */
     record InjectAsResult(PassedSocket socket, boolean closeOnExec, boolean nonBlocking) implements Decision {
     }

@@ -1,7 +1,9 @@
 package bandaid.supervisor;
 
 import bandaid.activation.ListenAddress;
+import bandaid.matching.SocketKind;
 import bandaid.nativeaccess.CallerMemory;
+import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.Descriptors;
 import bandaid.nativeaccess.NotificationListener;
 import java.io.IOException;
@@ -48,6 +50,37 @@ final class KernelChannel implements CallerChannel {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/fdinfo/" + fd + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Optional<SocketKind> callerSocket(int pid, int fd) {
+        return CallerSockets.describe(pid, fd).map(k -> new SocketKind(k.family(), k.type(), k.v6Only()));
+    }
+
+    @Override
+    public Optional<String> readPath(int pid, long address) {
+        return CallerMemory.readPath(pid, address);
+    }
+
+    /** AT_FDCWD (fcntl.h): unlinkat(2)'s "relative to the working directory". */
+    static final int AT_FDCWD = -100;
+
+    @Override
+    public Optional<String> absolutePath(int pid, int dirfd, String path) {
+        if (path.startsWith("/")) {
+            return Optional.of(path);
+        }
+        Path base = Path.of("/proc", Integer.toString(pid), dirfd == AT_FDCWD ? "cwd" : "fd/" + dirfd);
+        try {
+            return Optional.of(Files.readSymbolicLink(base).resolve(path).normalize().toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean fail(long id, int errno) {
+        return listener.fail(id, errno);
     }
 
     @Override

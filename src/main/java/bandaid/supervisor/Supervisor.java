@@ -8,17 +8,18 @@ import bandaid.activation.PassedSocket;
 import bandaid.activation.PassedSockets;
 import bandaid.activation.SocketType;
 import bandaid.matching.FdMatcher;
-import bandaid.nativeaccess.NotificationListener;
+import bandaid.matching.MatcherFactory;
+import bandaid.supervisor.ProgramLauncher.Launched;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.TrapPlan;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
 import org.tinylog.Logger;
 
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
@@ -31,20 +32,24 @@ public final class Supervisor {
 
     /**
      * @param matchers makes the matcher for the passed sockets
+     * @param strict   refuse binds to listening addresses that no passed socket has
      * @return the program's exit status, 128+N when signal N killed it (as a shell reports it)
      */
-    public static int run(List<String> program, ListenEnvironment listen, Function<List<PassedSocket>, FdMatcher> matchers)
+    public static int run(List<String> program, ListenEnvironment listen, MatcherFactory matchers, boolean strict)
             throws BandaidException {
         Map<String, String> environment = programEnvironment(System.getenv());
         if (!listen.activated()) {
             Logger.info("LISTEN_FDS is not set: running {} without socket activation", program.getFirst());
-            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false)), null);
+            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false, false)), Optional.empty());
         }
         List<PassedSocket> passed = PassedSockets.inspect(listen, PassedSockets.KERNEL);
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-        FdMatcher matcher = matchers.apply(passed);
-        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true);
-        return supervise(ProgramLauncher.launch(program, environment, plan), matcher);
+        FdMatcher matcher = matchers.create(passed);
+        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true,
+                !CallHandler.keptPaths(passed).isEmpty());
+        Launched launched = ProgramLauncher.launch(program, environment, plan);
+        return supervise(launched, launched.listener().map(listener ->
+                new CallHandler(matcher, new KernelChannel(listener), new CallerNames(), strict, passed)));
     }
 
     /**
@@ -72,7 +77,7 @@ public final class Supervisor {
         return kinds;
     }
 
-    private static int supervise(ProgramLauncher.Launched launched, FdMatcher matcher) throws BandaidException {
+    private static int supervise(Launched launched, Optional<CallHandler> handler) throws BandaidException {
         Process process = launched.process();
         Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
@@ -80,10 +85,8 @@ public final class Supervisor {
         // A program already gone by then needs no signals (ESRCH). The pid could only name
         // another process if the JDK reaped ours and the pid was reused in that instant.
         Processes.pidfdOpen(process.pid()).ifPresent(SignalForwarder::start);
-        if (launched.listener().isPresent()) {
-            NotificationListener listener = launched.listener().get();
-            CallHandler handler = new CallHandler(matcher, new KernelChannel(listener), new CallerNames());
-            new NotificationReader(listener, handler, outcome::completeExceptionally, () -> { }).start();
+        if (launched.listener().isPresent() && handler.isPresent()) {
+            new NotificationReader(launched.listener().get(), handler.get(), outcome::completeExceptionally, () -> { }).start();
         }
         process.onExit().thenAccept(p -> outcome.complete(p.exitValue()));
         try {

@@ -41,7 +41,7 @@ class BadInputIT {
     @Test
     void unknownMatchStrategy() throws Exception {
         assertOneLine(Bandaid.shell("exec \"$BANDAID\" --match=guess -- true"), 64,
-                "bandaid: unknown --match guess: use socket");
+                "bandaid: unknown --match guess: use address or socket");
     }
 
     @Test

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 class SocketOrderMatcherTest {
     static PassedSocket tcp4(int fd, int port) {
         return new PassedSocket(fd, "unknown", Family.INET, SocketType.STREAM, 6,
-                new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, port), true, false);
+                new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, port), true, false, false);
     }
 
     static PassedSocket udp4(int fd, int port) {
         return new PassedSocket(fd, "unknown", Family.INET, SocketType.DGRAM, 17,
-                new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, port), false, false);
+                new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, port), false, false, false);
     }
 
     private static SocketCall.Create socket(Family f, SocketType t, int protocol) {

@@ -6,6 +6,8 @@ import bandaid.activation.Family;
 import bandaid.activation.ListenAddress;
 import bandaid.activation.PassedSocket;
 import bandaid.activation.SocketType;
+import bandaid.matching.AddressMatcher;
+import bandaid.matching.SocketKind;
 import bandaid.matching.SocketOrderMatcher;
 import bandaid.nativeaccess.Notification;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ class CallHandlerTest {
     private static final int AF_INET = 2;
     private static final int SOCK_STREAM = 1;
     private static final PassedSocket WEB = new PassedSocket(3, "web", Family.INET, SocketType.STREAM, 6,
-            new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 8080), true, true);
+            new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 8080), true, true, false);
 
     /** Records every answer; memory and fd flags come from fields a test sets. */
     static final class FakeChannel implements CallerChannel {
@@ -38,6 +40,31 @@ class CallHandlerTest {
         @Override
         public Optional<FdFlags> fdFlags(int pid, int fd) {
             return flags;
+        }
+
+        Optional<SocketKind> kind = Optional.of(new SocketKind(Family.INET, SocketType.STREAM, false));
+        Optional<String> path = Optional.empty();
+
+        @Override
+        public Optional<SocketKind> callerSocket(int pid, int fd) {
+            actions.add("look at fd " + fd);
+            return kind;
+        }
+
+        @Override
+        public Optional<String> readPath(int pid, long address) {
+            return path;
+        }
+
+        @Override
+        public Optional<String> absolutePath(int pid, int dirfd, String p) {
+            return Optional.of(p.startsWith("/") ? p : "/cwd/" + p);
+        }
+
+        @Override
+        public boolean fail(long id, int errno) {
+            actions.add("fail " + id + " errno " + errno);
+            return callerAlive;
         }
 
         @Override
@@ -77,7 +104,7 @@ class CallHandlerTest {
     }
 
     private final FakeChannel channel = new FakeChannel();
-    private final CallHandler handler = new CallHandler(new SocketOrderMatcher(List.of(WEB)), channel, new CallerNames());
+    private final CallHandler handler = new CallHandler(new SocketOrderMatcher(List.of(WEB)), channel, new CallerNames(), false, List.of(WEB));
 
     private static Notification socket(long id, int type) {
         return new Notification(id, 100, Notification.TrappedCall.SOCKET, new long[] {AF_INET, type, 0, 0, 0, 0});
@@ -114,7 +141,7 @@ class CallHandlerTest {
     void bindToThePassedAddressPutsThePassedSocketOnTheCallersFdAndSucceeds() {
         channel.memory = Optional.of(WEB.address());
         handler.handle(bind(5, 9));
-        assertEquals(List.of("read 100", "valid? 5", "nonblocking 3 false", "inject 5 fd 3 at 9 cloexec", "return 5 0"), channel.actions);
+        assertEquals(List.of("read 100", "look at fd 9", "valid? 5", "nonblocking 3 false", "inject 5 fd 3 at 9 cloexec", "return 5 0"), channel.actions);
     }
 
     @Test
@@ -129,12 +156,51 @@ class CallHandlerTest {
         channel.memory = Optional.of(WEB.address());
         channel.waiting = false;
         handler.handle(bind(5, 9));
-        assertEquals(List.of("read 100", "valid? 5"), channel.actions);
+        assertEquals(List.of("read 100", "look at fd 9", "valid? 5"), channel.actions);
     }
 
     @Test
     void unreadableAddressContinues() {
         handler.handle(bind(5, 9));
         assertEquals(List.of("read 100", "valid? 5", "continue 5"), channel.actions);
+    }
+
+    private static final PassedSocket UNIX = new PassedSocket(4, "app", Family.UNIX, SocketType.STREAM, 0,
+            new ListenAddress.Unix("/run/app.sock", false), true, false, false);
+
+    private CallHandler addressHandler(boolean strict) {
+        return new CallHandler(new AddressMatcher(List.of(WEB, UNIX), List.of()), channel, new CallerNames(), strict, List.of(WEB, UNIX));
+    }
+
+    @Test
+    void unlinkOfAPassedSocketsPathSucceedsWithoutRemovingIt() {
+        channel.path = Optional.of("/run/app.sock");
+        addressHandler(false).handle(new Notification(8, 100, Notification.TrappedCall.UNLINK, new long[] {0x7000, 0, 0, 0, 0, 0}));
+        assertEquals(List.of("valid? 8", "return 8 0"), channel.actions);
+    }
+
+    @Test
+    void relativeUnlinkIsResolvedAgainstTheCallersDirectory() {
+        channel.path = Optional.of("other.sock");
+        addressHandler(false).handle(new Notification(8, 100, Notification.TrappedCall.UNLINKAT, new long[] {-100, 0x7000, 0, 0, 0, 0}));
+        assertEquals(List.of("valid? 8", "continue 8"), channel.actions);
+    }
+
+    @Test
+    void strictRefusesAListeningAddressThatWasNotPassedButLetsClientsBindPortZero() {
+        CallHandler strict = addressHandler(true);
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
+        strict.handle(bind(5, 9));
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 0));
+        strict.handle(bind(6, 9));
+        assertEquals(List.of("read 100", "valid? 5", "fail 5 errno 13", "read 100", "valid? 6", "continue 6"), channel.actions);
+    }
+
+    @Test
+    void aBindOfTheWrongTypeIsNotGivenThePassedSocket() {
+        channel.memory = Optional.of(WEB.address());
+        channel.kind = Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false));
+        addressHandler(false).handle(bind(5, 9));
+        assertEquals(List.of("read 100", "look at fd 9", "valid? 5", "continue 5"), channel.actions);
     }
 }

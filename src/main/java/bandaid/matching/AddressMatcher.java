@@ -1,0 +1,102 @@
+package bandaid.matching;
+
+import bandaid.activation.Family;
+import bandaid.activation.ListenAddress;
+import bandaid.activation.PassedSocket;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The default strategy ({@code --match=address}): socket() is left alone, and each bind() gets
+ * the passed socket for the address it asks for, put on the program's own fd. Because the
+ * program's socket() and setsockopt() calls ran on a socket of its own, options it sets before
+ * bind() (IPV6_V6ONLY, SO_REUSEADDR) never fail; outbound sockets, which do not bind or bind to
+ * port 0, never get a passed socket; and a process that binds the same address again (a
+ * re-exec, a reload) gets the same socket again.
+ *
+ * <p>Rules, first match wins (README, "Matching"):
+ * <ol>
+ * <li>{@code --map NAME=ADDRESS}: a bind to ADDRESS gets the socket named NAME;</li>
+ * <li>the passed socket with exactly that address (::ffff:a.b.c.d equals a.b.c.d);</li>
+ * <li>the same port where either side is the wildcard (0.0.0.0 or [::]): the .socket unit
+ *     decides where to listen, the program only which port; one of the program's own family
+ *     first, then a dual-stack [::] socket, then any other.</li>
+ * </ol>
+ * Only a passed socket of the same type (stream, datagram) as the program's own is handed over.
+ */
+public final class AddressMatcher implements FdMatcher {
+    private final List<PassedSocket> passed;
+    private final List<MapRule> rules;
+
+    public AddressMatcher(List<PassedSocket> passed, List<MapRule> rules) {
+        this.passed = List.copyOf(passed);
+        this.rules = List.copyOf(rules);
+    }
+
+    @Override
+    public Optional<PassedSocket> match(SocketCall call) {
+        return switch (call) {
+            case SocketCall.Create create -> Optional.empty();
+            case SocketCall.Bind bind -> matchBind(bind);
+        };
+    }
+
+    @Override
+    public boolean couldMatch(ListenAddress address) {
+        if (Addresses.isEphemeral(address)) {
+            return false;
+        }
+        return rules.stream().anyMatch(r -> r.pattern().matches(address))
+                || passed.stream().anyMatch(p -> Addresses.sameAddress(p.address(), address) || samePortOneWildcard(p.address(), address));
+    }
+
+    private Optional<PassedSocket> matchBind(SocketCall.Bind bind) {
+        ListenAddress asked = bind.address();
+        if (Addresses.isEphemeral(asked)) {
+            return Optional.empty();
+        }
+        Predicate<PassedSocket> sameType = p -> bind.socket().map(s -> s.type() == p.type()).orElse(true);
+        for (MapRule rule : rules) {
+            if (rule.pattern().matches(asked)) {
+                return passed.stream().filter(p -> p.name().equals(rule.name())).filter(sameType).findFirst();
+            }
+        }
+        Optional<PassedSocket> exact = passed.stream().filter(sameType)
+                .filter(p -> Addresses.sameAddress(p.address(), asked)).findFirst();
+        if (exact.isPresent()) {
+            return exact;
+        }
+        Family programFamily = bind.socket().map(SocketKind::family).orElse(asked.family());
+        return passed.stream().filter(sameType)
+                .filter(p -> samePortOneWildcard(p.address(), asked))
+                .min(Comparator.comparingInt(p -> preference(p, programFamily)));
+    }
+
+    /** Lower is better: the program's own family, then dual-stack [::], then the rest. */
+    private static int preference(PassedSocket p, Family programFamily) {
+        if (p.family() == programFamily) {
+            return 0;
+        }
+        if (p.family() == Family.INET6 && !p.v6Only()) {
+            return 1;
+        }
+        return 2;
+    }
+
+    private static boolean samePortOneWildcard(ListenAddress passed, ListenAddress asked) {
+        return passed instanceof ListenAddress.Inet p && asked instanceof ListenAddress.Inet a
+                && p.port() == a.port() && (p.isWildcard() || a.isWildcard());
+    }
+
+    @Override
+    public boolean needsSocketCalls() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return "address";
+    }
+}

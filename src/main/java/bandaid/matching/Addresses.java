@@ -1,0 +1,41 @@
+package bandaid.matching;
+
+import bandaid.activation.Family;
+import bandaid.activation.ListenAddress;
+import java.util.Arrays;
+
+/** Comparisons of addresses the way the kernel would see them. */
+final class Addresses {
+    private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+
+    private Addresses() {
+    }
+
+    /** Equal addresses; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, ipv6(7)) equals its IPv4 one. */
+    static boolean sameAddress(ListenAddress a, ListenAddress b) {
+        return normalized(a).equals(normalized(b));
+    }
+
+    private static ListenAddress normalized(ListenAddress a) {
+        if (a instanceof ListenAddress.Inet inet && inet.family() == Family.INET6) {
+            byte[] bytes = inet.address();
+            if (Arrays.equals(bytes, 0, 12, V4_MAPPED_PREFIX, 0, 12)) {
+                return new ListenAddress.Inet(Family.INET, Arrays.copyOfRange(bytes, 12, 16), inet.port());
+            }
+        }
+        return a;
+    }
+
+    /**
+     * An address the program binds only to get some local address: port 0 (the kernel picks
+     * one, ip(7)) or an unnamed unix socket (autobind, unix(7)). Outbound clients do this; such
+     * a bind never gets a passed socket.
+     */
+    static boolean isEphemeral(ListenAddress a) {
+        return switch (a) {
+            case ListenAddress.Inet inet -> inet.port() == 0;
+            case ListenAddress.Unix unix -> unix.path().isEmpty() && !unix.isAbstract();
+            case ListenAddress.Unsupported u -> true;
+        };
+    }
+}

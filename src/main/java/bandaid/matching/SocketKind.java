@@ -1,0 +1,13 @@
+package bandaid.matching;
+
+import bandaid.activation.Family;
+import bandaid.activation.SocketType;
+
+/**
+ * The socket a program calls bind() on, as bandaid finds it in the program (pidfd_getfd(2)):
+ * what it will be replaced with must be of the same type.
+ *
+ * @param v6Only IPV6_V6ONLY as the program set it before bind() (false for other families)
+ */
+public record SocketKind(Family family, SocketType type, boolean v6Only) {
+}

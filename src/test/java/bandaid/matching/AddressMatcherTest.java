@@ -1,0 +1,156 @@
+package bandaid.matching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import bandaid.BandaidException;
+import bandaid.ExitCode;
+import bandaid.activation.Family;
+import bandaid.activation.ListenAddress;
+import bandaid.activation.PassedSocket;
+import bandaid.activation.SocketType;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The README's matching table, rule by rule. */
+class AddressMatcherTest {
+    private static final byte[] ANY4 = {0, 0, 0, 0};
+    private static final byte[] LOOPBACK4 = {127, 0, 0, 1};
+    private static final byte[] ANY6 = new byte[16];
+    private static final byte[] LOOPBACK6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+    private static ListenAddress.Inet v4(byte[] a, int port) {
+        return new ListenAddress.Inet(Family.INET, a, port);
+    }
+
+    private static ListenAddress.Inet v6(byte[] a, int port) {
+        return new ListenAddress.Inet(Family.INET6, a, port);
+    }
+
+    private static PassedSocket passed(int fd, String name, SocketType type, ListenAddress address, boolean v6Only) {
+        return new PassedSocket(fd, name, address.family(), type, 0, address, type != SocketType.DGRAM, false, v6Only);
+    }
+
+    private static SocketCall.Bind bind(ListenAddress address, Family family, SocketType type) {
+        return new SocketCall.Bind(1, 7, address, Optional.of(new SocketKind(family, type, false)));
+    }
+
+    private static SocketCall.Bind bind(ListenAddress address) {
+        return bind(address, address.family(), SocketType.STREAM);
+    }
+
+    private final PassedSocket http = passed(3, "http", SocketType.STREAM, v4(LOOPBACK4, 8080), false);
+    private final PassedSocket https = passed(4, "https", SocketType.STREAM, v4(LOOPBACK4, 8443), false);
+
+    @Test
+    void exactAddressWinsWhateverTheOrderOfCalls() {
+        AddressMatcher m = new AddressMatcher(List.of(http, https), List.of());
+        assertEquals(Optional.of(https), m.match(bind(v4(LOOPBACK4, 8443))));
+        assertEquals(Optional.of(http), m.match(bind(v4(LOOPBACK4, 8080))));
+        assertEquals(Optional.of(http), m.match(bind(v4(LOOPBACK4, 8080))), "the same address again gets the same socket");
+    }
+
+    @Test
+    void socketCallsAreNeverAnswered() {
+        AddressMatcher m = new AddressMatcher(List.of(http), List.of());
+        assertTrue(m.match(new SocketCall.Create(1, Family.INET, SocketType.STREAM, 0)).isEmpty());
+        assertFalse(m.needsSocketCalls());
+    }
+
+    @Test
+    void portZeroAndOtherPortsAreLeftAlone() {
+        AddressMatcher m = new AddressMatcher(List.of(http), List.of());
+        assertTrue(m.match(bind(v4(LOOPBACK4, 0))).isEmpty());
+        assertTrue(m.match(bind(v4(ANY4, 0))).isEmpty());
+        assertTrue(m.match(bind(v4(LOOPBACK4, 2019))).isEmpty());
+        assertFalse(m.couldMatch(v4(ANY4, 0)));
+        assertFalse(m.couldMatch(v4(LOOPBACK4, 2019)));
+        assertTrue(m.couldMatch(v4(LOOPBACK4, 8080)));
+    }
+
+    @Test
+    void wildcardBindGetsADualStackSocketOfThatPort() {
+        PassedSocket dual = passed(3, "web", SocketType.STREAM, v6(ANY6, 8080), false);
+        AddressMatcher m = new AddressMatcher(List.of(dual), List.of());
+        assertEquals(Optional.of(dual), m.match(bind(v4(ANY4, 8080))));
+        assertEquals(Optional.of(dual), m.match(bind(v6(ANY6, 8080))));
+        assertEquals(Optional.of(dual), m.match(bind(v4(LOOPBACK4, 8080))), "the unit decides where to listen");
+    }
+
+    @Test
+    void wildcardPrefersTheProgramsOwnFamily() {
+        PassedSocket four = passed(3, "v4", SocketType.STREAM, v4(ANY4, 80), false);
+        PassedSocket six = passed(4, "v6", SocketType.STREAM, v6(ANY6, 80), true);
+        AddressMatcher m = new AddressMatcher(List.of(four, six), List.of());
+        assertEquals(Optional.of(six), m.match(bind(v6(ANY6, 80))));
+        assertEquals(Optional.of(four), m.match(bind(v4(ANY4, 80))));
+    }
+
+    @Test
+    void twoSpecificAddressesOfOnePortEachGetTheirOwn() {
+        PassedSocket four = passed(3, "lo4", SocketType.STREAM, v4(LOOPBACK4, 6379), false);
+        PassedSocket six = passed(4, "lo6", SocketType.STREAM, v6(LOOPBACK6, 6379), true);
+        AddressMatcher m = new AddressMatcher(List.of(four, six), List.of());
+        assertEquals(Optional.of(six), m.match(bind(v6(LOOPBACK6, 6379))));
+        assertEquals(Optional.of(four), m.match(bind(v4(LOOPBACK4, 6379))));
+    }
+
+    @Test
+    void v4MappedEqualsIpv4() {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1};
+        AddressMatcher m = new AddressMatcher(List.of(http), List.of());
+        assertEquals(Optional.of(http), m.match(bind(v6(mapped, 8080))));
+    }
+
+    @Test
+    void typeTellsTcpFromUdpOnTheSamePort() {
+        PassedSocket tcp = passed(3, "dns-tcp", SocketType.STREAM, v4(LOOPBACK4, 53), false);
+        PassedSocket udp = passed(4, "dns-udp", SocketType.DGRAM, v4(LOOPBACK4, 53), false);
+        AddressMatcher m = new AddressMatcher(List.of(tcp, udp), List.of());
+        assertEquals(Optional.of(udp), m.match(bind(v4(LOOPBACK4, 53), Family.INET, SocketType.DGRAM)));
+        assertEquals(Optional.of(tcp), m.match(bind(v4(LOOPBACK4, 53), Family.INET, SocketType.STREAM)));
+    }
+
+    @Test
+    void unixPathsAndAbstractNames() {
+        PassedSocket path = passed(3, "app", SocketType.STREAM, new ListenAddress.Unix("/run/app.sock", false), false);
+        PassedSocket abs = passed(4, "abs", SocketType.STREAM, new ListenAddress.Unix("app", true), false);
+        AddressMatcher m = new AddressMatcher(List.of(path, abs), List.of());
+        assertEquals(Optional.of(path), m.match(bind(new ListenAddress.Unix("/run/app.sock", false))));
+        assertEquals(Optional.of(abs), m.match(bind(new ListenAddress.Unix("app", true))));
+        assertTrue(m.match(bind(new ListenAddress.Unix("/run/app.sock2", false))).isEmpty());
+        assertTrue(m.match(bind(new ListenAddress.Unix("", false))).isEmpty(), "autobind is a client's");
+    }
+
+    @Test
+    void mapRulesWinOverGuessing() throws BandaidException {
+        AddressMatcher m = new AddressMatcher(List.of(http, https),
+                List.of(MapRule.parse("https=*:443"), MapRule.parse("http=127.0.0.1:8443")));
+        assertEquals(Optional.of(https), m.match(bind(v4(ANY4, 443))));
+        assertEquals(Optional.of(http), m.match(bind(v4(LOOPBACK4, 8443))), "the map, not the exact address");
+    }
+
+    @Test
+    void mapSyntax() throws BandaidException {
+        assertEquals(new AddressPattern.AnyHost(80), MapRule.parse("web=80").pattern());
+        assertEquals(new AddressPattern.AnyHost(80), MapRule.parse("web=*:80").pattern());
+        assertEquals("[::1]:443", MapRule.parse("web=[::1]:443").pattern().toString());
+        assertEquals("/run/x.sock", MapRule.parse("web=/run/x.sock").pattern().toString());
+        assertEquals("@x", MapRule.parse("web=@x").pattern().toString());
+        for (String bad : List.of("web", "=80", "web=localhost:80", "web=1.2.3.4:99999", "web=[1.2.3.4]:80", "web=::1:80x")) {
+            assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> MapRule.parse(bad)).exitCode(), bad);
+        }
+    }
+
+    @Test
+    void mapMustNameAPassedSocket() throws BandaidException {
+        BandaidException e = assertThrows(BandaidException.class,
+                () -> MapRule.checkNames(List.of(MapRule.parse("htps=443")), List.of(http, https)));
+        assertEquals(ExitCode.UNKNOWN_SOCKET_NAME, e.exitCode());
+        assertEquals("--map htps=*:443: no passed socket is named htps (LISTEN_FDNAMES has \"http\", \"https\";"
+                + " set names with FileDescriptorName= in the .socket unit)", e.getMessage());
+    }
+}
