@@ -16,12 +16,24 @@ import java.util.Map;
  * a wrapper that was handed sockets meant for someone else is misconfigured, and running the
  * program without them would hide that.
  */
-public record ListenEnvironment(int count, List<String> names) {
+public record ListenEnvironment(int count, List<String> names, int closedFd) {
 
     /** SD_LISTEN_FDS_START in sd-daemon.h. */
     public static final int FIRST_FD = 3;
     public static final List<String> VARIABLES = List.of("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES");
 
+    /** No fd was found closed before the JVM started (see {@link #closedFd}). */
+    public static final int NO_CLOSED_FD = -1;
+
+    public ListenEnvironment(int count, List<String> names) {
+        this(count, names, NO_CLOSED_FD);
+    }
+
+    /**
+     * @param closedFd the first of the claimed fds that scripts/bandaid found not open before it
+     *                 started the JVM (BANDAID_CLOSED_FD), which may have opened a file of its
+     *                 own at that number since; or {@link #NO_CLOSED_FD}
+     */
     public ListenEnvironment {
         names = List.copyOf(names);
         if (names.size() != count) {
@@ -47,7 +59,15 @@ public record ListenEnvironment(int count, List<String> names) {
         }
         int count = parseCount(fds);
         checkPid(env.get("LISTEN_PID"), ourPid);
-        return new ListenEnvironment(count, parseNames(env.get("LISTEN_FDNAMES"), count));
+        return new ListenEnvironment(count, parseNames(env.get("LISTEN_FDNAMES"), count), closedFd(env.get("BANDAID_CLOSED_FD")));
+    }
+
+    private static int closedFd(String fd) {
+        try {
+            return fd == null ? NO_CLOSED_FD : Integer.parseInt(fd);
+        } catch (NumberFormatException e) {
+            return NO_CLOSED_FD;
+        }
     }
 
     private static int parseCount(String fds) throws BandaidException {

@@ -36,6 +36,9 @@ public final class PassedSockets {
             String name = env.names().get(i);
             Sockets.Description d;
             try {
+                if (fd == env.closedFd()) {
+                    throw new SyscallException("fcntl(" + fd + ")", Errno.EBADF);
+                }
                 d = inspector.describe(fd);
             } catch (SyscallException e) {
                 throw problem(env, fd, name, e);

@@ -42,6 +42,7 @@ final class Libc {
     static final MethodHandle SETSOCKOPT = fixed("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle GETSOCKNAME = fixed("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle CLOSE = fixed("close", JAVA_INT, JAVA_INT);
+    static final MethodHandle WAITPID = fixed("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle POLL = fixed("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     static final MethodHandle READ = fixed("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     static final MethodHandle SIGNALFD = fixed("signalfd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);

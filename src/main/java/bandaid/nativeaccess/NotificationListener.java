@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * was killed, or a signal interrupted its call) — not an error (seccomp_unotify(2), NOTES).
  */
 public final class NotificationListener implements AutoCloseable {
+    /** How often an idle reader checks that the listener is still open. */
+    private static final int POLL_TIMEOUT_MS = 250;
     private final int fd;
     private final SeccompFilter.NotificationSizes sizes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,14 +56,18 @@ public final class NotificationListener implements AutoCloseable {
          * Waits for the next trapped call.
          *
          * @return empty once no process is left under the filter (poll(2) reports POLLHUP: the
-         * filter has no tasks left, kernel/seccomp.c, seccomp_notify_poll) or the listener was closed
+         * filter has no tasks left, kernel/seccomp.c, seccomp_notify_poll)
+         * @throws IllegalStateException when the listener was closed: no call can be answered
+         *                               any more, and the program's calls would hang or fail
          */
         public Optional<Notification> next() {
             while (true) {
                 pollfd.fd(poll, fd);
                 pollfd.events(poll, (short) Linux.POLLIN());
                 pollfd.revents(poll, (short) 0);
-                int ready = call(() -> (int) Libc.POLL.invokeExact(state.errno, poll, 1L, -1));
+                // A close() from another thread does not wake a poll(2) in progress: wake up now
+                // and then to notice it (and the kernel's POLLNVAL for a closed fd).
+                int ready = call(() -> (int) Libc.POLL.invokeExact(state.errno, poll, 1L, POLL_TIMEOUT_MS));
                 if (ready < 0) {
                     if (state.errno() == Errno.EINTR) {
                         continue;
@@ -69,10 +75,13 @@ public final class NotificationListener implements AutoCloseable {
                     throw state.failure("poll(seccomp listener)");
                 }
                 short revents = pollfd.revents(poll);
+                if (closed.get() || (revents & Linux.POLLNVAL()) != 0) {
+                    throw new IllegalStateException("the seccomp listener was closed under the reader");
+                }
+                if (ready == 0) {
+                    continue;
+                }
                 if ((revents & Linux.POLLIN()) == 0) {
-                    if ((revents & Linux.POLLNVAL()) != 0 && closed.get()) {
-                        return Optional.empty();
-                    }
                     if ((revents & (Linux.POLLHUP() | Linux.POLLERR())) != 0) {
                         return Optional.empty();
                     }

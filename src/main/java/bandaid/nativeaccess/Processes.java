@@ -1,6 +1,7 @@
 package bandaid.nativeaccess;
 
 import bandaid.bindings.Linux;
+import java.lang.foreign.MemorySegment;
 import java.util.OptionalInt;
 
 /** Process-level calls: pidfds (pidfd_open(2), pidfd_send_signal(2)). */
@@ -43,6 +44,50 @@ public final class Processes {
                 return false;
             }
             throw state.failure("pidfd_send_signal(" + signal + ")");
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /**
+     * prctl(PR_SET_CHILD_SUBREAPER): orphans of the program (a daemon's double fork) become
+     * bandaid's children instead of init's, so bandaid sees when the last one exits, and under
+     * Yama ptrace_scope=1 they stay its descendants, whose memory it may read.
+     */
+    public static void becomeSubreaper() {
+        try (Libc.CallState state = new Libc.CallState()) {
+            int r = (int) Libc.PRCTL.invokeExact(state.errno, Linux.PR_SET_CHILD_SUBREAPER(), 1L, 0L, 0L, 0L);
+            if (r != 0) {
+                throw state.failure("prctl(PR_SET_CHILD_SUBREAPER)");
+            }
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /**
+     * Waits for any child to exit and reaps it (waitpid(-1)).
+     *
+     * @return the reaped pid, or empty when bandaid has no children left (ECHILD)
+     */
+    public static OptionalInt reapAnyChild() {
+        try (Libc.CallState state = new Libc.CallState()) {
+            while (true) {
+                int pid = (int) Libc.WAITPID.invokeExact(state.errno, -1, MemorySegment.NULL, 0);
+                if (pid > 0) {
+                    return OptionalInt.of(pid);
+                }
+                if (state.errno() == Errno.ECHILD) {
+                    return OptionalInt.empty();
+                }
+                if (state.errno() != Errno.EINTR) {
+                    throw state.failure("waitpid(-1)");
+                }
+            }
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {

@@ -8,7 +8,7 @@ public final class SyscallException extends RuntimeException {
     private final String call;
     private final int errno;
 
-    SyscallException(String call, int errno) {
+    public SyscallException(String call, int errno) {
         super(call + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")");
         this.call = call;
         this.errno = errno;

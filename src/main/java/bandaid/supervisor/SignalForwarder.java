@@ -1,5 +1,6 @@
 package bandaid.supervisor;
 
+import bandaid.nativeaccess.Descriptors;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SignalQueue;
 import java.util.ArrayList;
@@ -18,10 +19,11 @@ public final class SignalForwarder {
     }
 
     /**
-     * Starts forwarding to the process behind {@code pidfd} on a daemon thread. Says once which
-     * signals cannot be forwarded because bandaid was not started with them blocked.
+     * Starts forwarding to {@code program} on a daemon thread; once it has exited, to the
+     * processes it left running (a daemon, now bandaid's child). Says once which signals cannot
+     * be forwarded because bandaid was not started with them blocked.
      */
-    public static void start(int pidfd) {
+    public static void start(Process program) {
         List<String> blocked = SignalQueue.blocked(FORWARDED);
         List<String> missing = new ArrayList<>(FORWARDED);
         missing.removeAll(blocked);
@@ -32,6 +34,10 @@ public final class SignalForwarder {
         if (blocked.isEmpty()) {
             return;
         }
+        // ProcessBuilder gives no earlier moment to open the pidfd than right after the start.
+        // A program already gone by then needs none (ESRCH). The pid could only name another
+        // process if the JDK reaped ours and the pid was reused in that instant.
+        OptionalInt pidfd = Processes.pidfdOpen(program.pid());
         SignalQueue queue = SignalQueue.open(blocked);
         Thread.ofPlatform().name("bandaid-signals").daemon().start(() -> {
             while (true) {
@@ -39,10 +45,21 @@ public final class SignalForwarder {
                 if (signal.isEmpty()) {
                     return;
                 }
-                if (!Processes.sendSignal(pidfd, signal.getAsInt())) {
-                    Logger.debug("signal {} not forwarded: the program has exited", signal.getAsInt());
+                if (pidfd.isEmpty() || !Processes.sendSignal(pidfd.getAsInt(), signal.getAsInt())) {
+                    ProcessHandle.current().children().forEach(child -> sendTo(child.pid(), signal.getAsInt()));
                 }
             }
         });
+    }
+
+    private static void sendTo(long pid, int signal) {
+        OptionalInt pidfd = Processes.pidfdOpen(pid);
+        if (pidfd.isPresent()) {
+            try {
+                Processes.sendSignal(pidfd.getAsInt(), signal);
+            } finally {
+                Descriptors.close(pidfd.getAsInt(), "pidfd of " + pid);
+            }
+        }
     }
 }

@@ -25,7 +25,7 @@ import org.tinylog.Logger;
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
 public final class Supervisor {
     /** Variables only bandaid's own start-up needs; the program gets the environment without them. */
-    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM");
+    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM", "BANDAID_JAVA_OPTIONS", "BANDAID_CLOSED_FD");
 
     private Supervisor() {
     }
@@ -40,11 +40,13 @@ public final class Supervisor {
         Map<String, String> environment = programEnvironment(System.getenv());
         if (!listen.activated()) {
             Logger.info("LISTEN_FDS is not set: running {} without socket activation", program.getFirst());
+            Processes.becomeSubreaper();
             return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false, false)), Optional.empty());
         }
         List<PassedSocket> passed = PassedSockets.inspect(listen, PassedSockets.KERNEL);
+        Processes.becomeSubreaper();
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-        FdMatcher matcher = matchers.create(passed);
+        FdMatcher matcher = FaultInjection.wrap(matchers.create(passed));
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true,
                 !CallHandler.keptPaths(passed).isEmpty());
         Launched launched = ProgramLauncher.launch(program, environment, plan);
@@ -81,14 +83,18 @@ public final class Supervisor {
         Process process = launched.process();
         Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        // ProcessBuilder gives no earlier moment to open the pidfd than right after the start.
-        // A program already gone by then needs no signals (ESRCH). The pid could only name
-        // another process if the JDK reaped ours and the pid was reused in that instant.
-        Processes.pidfdOpen(process.pid()).ifPresent(SignalForwarder::start);
+        SignalForwarder.start(process);
         if (launched.listener().isPresent() && handler.isPresent()) {
             new NotificationReader(launched.listener().get(), handler.get(), outcome::completeExceptionally, () -> { }).start();
+            FaultInjection.closeListenerIfAsked(launched.listener().get());
         }
-        process.onExit().thenAccept(p -> outcome.complete(p.exitValue()));
+        Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> {
+            try {
+                outcome.complete(awaitProgramAndDescendants(process));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
         try {
             return outcome.get();
         } catch (InterruptedException e) {
@@ -98,14 +104,35 @@ public final class Supervisor {
         } catch (ExecutionException e) {
             killProgram(process);
             Logger.debug(e.getCause(), "the notification reader failed");
-            throw new BandaidException(ExitCode.SUPERVISOR_FAILED,
-                    "answering trapped calls failed (" + e.getCause() + "); the program was killed so that none of its calls hang", e.getCause());
+            throw new BandaidException(ExitCode.SUPERVISOR_FAILED, "answering the program's trapped calls failed: "
+                    + e.getCause().getMessage() + "; the program was killed so that none of its calls hang", e.getCause());
         }
     }
 
-    /** SIGKILL to the program and everything it started: unanswered calls must not hang them. */
+    /**
+     * The program's status once it and everything it started have exited. A program that
+     * daemonizes (its first process forks and exits, like nginx with "daemon on") leaves its
+     * real server running: bandaid, the subreaper, inherits it and keeps answering its calls,
+     * since closing the listener would make them fail with ENOSYS (seccomp_unotify(2)).
+     */
+    private static int awaitProgramAndDescendants(Process process) {
+        int status = process.onExit().join().exitValue();
+        if (ProcessHandle.current().children().findAny().isPresent()) {
+            Logger.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
+                    status);
+        }
+        while (Processes.reapAnyChild().isPresent()) {
+            // each exited descendant reparented to bandaid is reaped here
+        }
+        return status;
+    }
+
+    /**
+     * SIGKILL to the program and everything it started, including what it left behind and
+     * bandaid (the subreaper) inherited: unanswered calls must not hang them.
+     */
     private static void killProgram(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
     }
 }

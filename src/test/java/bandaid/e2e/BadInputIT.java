@@ -113,4 +113,65 @@ class BadInputIT {
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals(true, run.stderr().startsWith("bandaid 0."), run.stderr());
     }
+
+    @Test
+    void listenFdNamesCountDoesNotMatch() throws Exception {
+        assertOneLine(Bandaid.shell("export LISTEN_FDS=1 LISTEN_PID=$$ LISTEN_FDNAMES=a:b; exec \"$BANDAID\" -- true"), 69,
+                "bandaid: LISTEN_FDNAMES=a:b has 2 name(s) but LISTEN_FDS=1");
+    }
+
+    @Test
+    void listenFdsLargerThanWhatWasPassed() throws Exception {
+        // One socket passed (fd 3, LISTEN_PID right), but LISTEN_FDS says two.
+        assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0 -- bash -c 'export LISTEN_FDS=2; exec \"$BANDAID\" -- true 4<&-'"), 70,
+                "bandaid: LISTEN_FDS=2 says fds 3..4 were passed, but fd 4 \"unknown\" is not open");
+    }
+
+    @Test
+    void connectionSocketFromAnAcceptYesUnit() throws Exception {
+        // systemd-socket-activate --accept passes one accepted connection per instance, as Accept=yes does.
+        int port = Net.freePort();
+        java.nio.file.Path log = Files.createTempFile("accept", ".log");
+        Process activate = new ProcessBuilder("systemd-socket-activate", "--accept", "-l", "127.0.0.1:" + port, Bandaid.SCRIPT, "--", "true")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.readString(log).contains("Listening on") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                assertEquals(-1, s.getInputStream().read(), "bandaid should close the connection");
+            }
+            while (!Files.readString(log).contains("bandaid: ") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of("bandaid: passed fd 3 \"unknown\" is a connected SOCK_STREAM socket, not a listening one:"
+                    + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)"),
+                    Files.readString(log).lines().filter(l -> l.startsWith("bandaid:")).toList());
+        } finally {
+            activate.descendants().forEach(ProcessHandle::destroyForcibly);
+            activate.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void mapNamesASocketThatWasNotPassed() throws Exception {
+        assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0=web -- \"$BANDAID\" --map api=8080 -- true"), 73,
+                "bandaid: --map api=*:8080: no passed socket is named api (LISTEN_FDNAMES has \"web\";"
+                        + " set names with FileDescriptorName= in the .socket unit)");
+    }
+
+    @Test
+    void contradictoryOptions() throws Exception {
+        assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0=web -- \"$BANDAID\" --match=socket --map web=8080 -- true"), 64,
+                "bandaid: --map needs --match=address: socket() carries no address to map");
+    }
+
+    @Test
+    void malformedMap() throws Exception {
+        assertOneLine(Bandaid.shell("exec \"$BANDAID\" --map web=localhost:80 -- true"), 64,
+                "bandaid: --map web=localhost:80: localhost:80 is not an address; use HOST:PORT, [IPV6]:PORT, *:PORT, PORT, /path or @abstract");
+    }
 }

@@ -1,0 +1,99 @@
+package bandaid.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Test programs under src/test/resources, and bandaid runs that talk to them line by line. */
+final class Programs {
+    static final String PASS = Bandaid.ROOT.resolve("src/test/resources/pass-sockets.py").toString();
+
+    private Programs() {
+    }
+
+    static String program(String name) {
+        return Bandaid.ROOT.resolve("src/test/resources/programs/" + name).toString();
+    }
+
+    /** {@code count} consecutive free TCP ports on 127.0.0.1; returns the first. */
+    static int freePorts(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + (int) (Math.random() * 30000);
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Number of fds a process has open. */
+    static long openFds(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** bandaid started through bash (exec all the way down, so the pid is bandaid's), talking over stdin/stdout. */
+    static final class Interactive implements AutoCloseable {
+        final Process process;
+        final BufferedReader out;
+        final Path err;
+
+        Interactive(String script) throws IOException {
+            err = Files.createTempFile("bandaid-err", ".log");
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectError(err.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+            pb.environment().put("BANDAID", Bandaid.SCRIPT);
+            process = pb.start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        String line() throws IOException {
+            String line = out.readLine();
+            if (line == null) {
+                throw new AssertionError("no more output; stderr: " + stderr());
+            }
+            return line;
+        }
+
+        void send(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err);
+        }
+
+        int waitFor() throws InterruptedException, IOException {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("bandaid did not exit; stderr: " + stderr());
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            Files.deleteIfExists(err);
+        }
+    }
+}

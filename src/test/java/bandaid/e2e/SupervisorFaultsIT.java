@@ -1,0 +1,54 @@
+package bandaid.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When bandaid's own reader fails, it says why in one line, kills the program and exits 77
+ * within a second: never a program left running with calls nobody answers.
+ */
+class SupervisorFaultsIT {
+
+    private static void assertFailsLoudly(String fault, String expectedLine) throws Exception {
+        int port = Net.freePort();
+        // The program binds the passed address after 1 s (the trapped call a faulty matcher
+        // hits; the closed listener is noticed before it), then would sleep for a minute.
+        String program = Bandaid.PYTHON + " -c 'import socket,time; time.sleep(1); s=socket.socket();"
+                + " s.bind((\"127.0.0.1\"," + port + ")); time.sleep(60)'";
+        try (Programs.Interactive run = new Programs.Interactive("BANDAID_JAVA_OPTIONS=-Dbandaid.fault=" + fault
+                + " exec " + Programs.PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" -- " + program)) {
+            ProcessHandle python = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (python == null && System.nanoTime() < deadline) {
+                python = run.process.children().findFirst().orElse(null);
+                Thread.sleep(10);
+            }
+            assertTrue(python != null, run.stderr());
+            // The program would sleep for a minute: ending well before that is failing loudly,
+            // not hanging. (How fast is the benchmark's business, not a test's.)
+            assertTrue(run.process.waitFor(10, TimeUnit.SECONDS), "bandaid still runs: " + run.stderr());
+            assertEquals(77, run.process.exitValue(), run.stderr());
+            assertEquals(List.of(expectedLine), run.stderr().lines().toList());
+            python.onExit().get(2, TimeUnit.SECONDS);
+            assertFalse(python.isAlive(), "the program was left running");
+        }
+    }
+
+    @Test
+    void aMatcherThatThrows() throws Exception {
+        assertFailsLoudly("matcher-throws", "bandaid: answering the program's trapped calls failed:"
+                + " matcher failed on purpose (bandaid.fault=matcher-throws); the program was killed so that none of its calls hang");
+    }
+
+    @Test
+    void theListenerClosedUnderTheReader() throws Exception {
+        // The listener goes at 0.3 s, before the program's bind: noticed within the reader's poll interval.
+        assertFailsLoudly("close-listener", "bandaid: answering the program's trapped calls failed:"
+                + " the seccomp listener was closed under the reader; the program was killed so that none of its calls hang");
+    }
+}
