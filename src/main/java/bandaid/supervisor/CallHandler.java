@@ -92,6 +92,7 @@ public final class CallHandler {
         // Only a bind that may get a passed socket costs the extra look at the program's socket.
         Optional<SocketKind> kind = candidate ? channel.callerSocket(n.pid(), fd) : Optional.empty();
         Optional<CallerChannel.FdFlags> flags = candidate ? channel.fdFlags(n.pid(), fd) : Optional.empty();
+        FaultInjection.slowBindIfAsked();
         // Read before acting: what was read belongs to this call only if the caller still waits
         // in it; otherwise it may be another process that reused the pid (seccomp_unotify(2)).
         if (!channel.isWaiting(n.id())) {

@@ -40,6 +40,20 @@ public final class FaultInjection {
         };
     }
 
+    /**
+     * {@code bandaid.fault=slow-bind}: each bind() waits 2 s between reading the caller's memory
+     * and acting, long enough for a test to kill the caller in between.
+     */
+    static void slowBindIfAsked() {
+        if (FAULT.equals("slow-bind")) {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** {@code bandaid.fault=close-listener}: the listener is closed under the reader after 300 ms. */
     static void closeListenerIfAsked(NotificationListener listener) {
         if (FAULT.equals("close-listener")) {
