@@ -3,6 +3,7 @@ package bandaid.supervisor;
 import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.NotificationListener;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,7 @@ public final class NotificationReader {
     private final CallHandler handler;
     private final Consumer<Throwable> onFailure;
     private final Runnable onNoProcessesLeft;
+    private final AtomicLong received = new AtomicLong();
 
     public NotificationReader(NotificationListener listener, CallHandler handler,
                               Consumer<Throwable> onFailure, Runnable onNoProcessesLeft) {
@@ -40,11 +42,17 @@ public final class NotificationReader {
                     return;
                 }
                 Notification n = next.get();
+                received.incrementAndGet();
                 Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
             }
         } catch (Throwable t) {
             onFailure.accept(t);
         }
+    }
+
+    /** How many trapped calls reached bandaid so far. */
+    public long received() {
+        return received.get();
     }
 
     private void answer(Notification n) {

@@ -84,10 +84,10 @@ public final class Supervisor {
         Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         SignalForwarder.start(process);
-        if (launched.listener().isPresent() && handler.isPresent()) {
-            new NotificationReader(launched.listener().get(), handler.get(), outcome::completeExceptionally, () -> { }).start();
-            FaultInjection.closeListenerIfAsked(launched.listener().get());
-        }
+        Optional<NotificationReader> reader = launched.listener().flatMap(listener -> handler.map(h ->
+                new NotificationReader(listener, h, outcome::completeExceptionally, () -> { })));
+        reader.ifPresent(NotificationReader::start);
+        launched.listener().ifPresent(FaultInjection::closeListenerIfAsked);
         Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> {
             try {
                 outcome.complete(awaitProgramAndDescendants(process));
@@ -96,7 +96,9 @@ public final class Supervisor {
             }
         });
         try {
-            return outcome.get();
+            int status = outcome.get();
+            reader.ifPresent(r -> Logger.debug("The program made {} trapped call(s).", r.received()));
+            return status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killProgram(process);
