@@ -26,7 +26,7 @@ record CommandLine(Options options, List<String> program, JCommander usage) {
                 break;
             }
             // --match and --map take a value as the next word (or after '=').
-            if ((args[end].equals("--match") || args[end].equals("--map")) && end + 1 < args.length) {
+            if ((args[end].equals("--match") || args[end].equals("--map") || args[end].equals("--exit-idle-time")) && end + 1 < args.length) {
                 end++;
             }
             end++;

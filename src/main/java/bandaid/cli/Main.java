@@ -10,7 +10,10 @@ import bandaid.matching.SocketOrderMatcher;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
 
@@ -27,6 +30,12 @@ public final class Main {
     }
 
     static int run(PrintStream err, String... args) {
+        if (args.length > 0 && args[0].equals("inspect")) {
+            return InspectCommand.run(System.out, err, Arrays.copyOfRange(args, 1, args.length));
+        }
+        if (args.length > 0 && args[0].equals("unit")) {
+            return UnitCommand.run(System.out, err, Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine line;
         try {
             line = CommandLine.parse(args);
@@ -37,7 +46,10 @@ public final class Main {
         if (options.help) {
             StringBuilder usage = new StringBuilder();
             line.usage().getUsageFormatter().usage(usage);
-            err.print("Usage: bandaid [OPTIONS] [--] PROGRAM [ARGS...]\n" + usage);
+            err.print("Usage: bandaid [OPTIONS] [--] PROGRAM [ARGS...]\n"
+                    + "       bandaid inspect      (in place of a program: list the passed sockets)\n"
+                    + "       bandaid " + UnitCommand.USAGE.substring("usage is bandaid ".length()) + "\n"
+                    + usage.toString().replaceFirst("^Usage: bandaid \\[options\\]\\n", ""));
             return 0;
         }
         if (options.version) {
@@ -51,12 +63,17 @@ public final class Main {
                         "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
             }
             MatcherFactory matchers = matchers(options);
-            ListenEnvironment listen = ListenEnvironment.parse(System.getenv(), ProcessHandle.current().pid());
-            if (!listen.activated() && (!options.maps.isEmpty() || options.strict)) {
-                Logger.warn("{} has no effect: no sockets were passed (LISTEN_FDS is not set)",
-                        options.maps.isEmpty() ? "--strict" : "--map");
+            Optional<Duration> exitIdle = Optional.empty();
+            if (options.exitIdleTime != null) {
+                exitIdle = Optional.of(Durations.parse(options.exitIdleTime).orElseThrow(() -> new BandaidException(ExitCode.USAGE,
+                        "--exit-idle-time " + options.exitIdleTime + " is not a time span; use e.g. 30s, 500ms, 5min or 1h")));
             }
-            return Supervisor.run(line.program(), listen, matchers, options.strict);
+            ListenEnvironment listen = ListenEnvironment.parse(System.getenv(), ProcessHandle.current().pid());
+            if (!listen.activated() && (!options.maps.isEmpty() || options.strict || exitIdle.isPresent())) {
+                Logger.warn("{} has no effect: no sockets were passed (LISTEN_FDS is not set)",
+                        !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time");
+            }
+            return Supervisor.run(line.program(), listen, matchers, options.strict, exitIdle);
         } catch (BandaidException e) {
             return fail(err, e);
         } catch (RuntimeException e) {
@@ -85,8 +102,10 @@ public final class Main {
         };
     }
 
-    private static int fail(PrintStream err, BandaidException e) {
-        err.println("bandaid: " + e.getMessage());
+    static int fail(PrintStream err, BandaidException e) {
+        // Priority 3 (error) when stderr is the journal, like every other line (JournalWriter).
+        String prefix = JournalWriter.stderrIsJournal(System.getenv("JOURNAL_STREAM")) ? "<3>bandaid: " : "bandaid: ";
+        err.println(prefix + e.getMessage());
         return e.exitCode().code();
     }
 
@@ -100,9 +119,7 @@ public final class Main {
         if (Configuration.isFrozen()) {
             return;
         }
-        Configuration.set("writer", "console");
-        Configuration.set("writer.stream", "err");
-        Configuration.set("writer.format", "bandaid: {level}: {message}");
+        Configuration.set("writer", "journal");
         Configuration.set("writer.level", verbose ? "debug" : "info");
     }
 }

@@ -22,6 +22,10 @@ final class Options {
     @Parameter(names = "--strict", description = "Refuse (EACCES) a bind() to a listening address that no passed socket has")
     boolean strict;
 
+    @Parameter(names = "--exit-idle-time", description = "Stop the program (SIGTERM) when the passed sockets have had no"
+            + " connection for this long, e.g. 30s or 5min; systemd starts it again on the next connection")
+    String exitIdleTime;
+
     @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help and exit")
     boolean help;
 

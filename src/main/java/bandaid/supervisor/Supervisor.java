@@ -12,6 +12,7 @@ import bandaid.matching.MatcherFactory;
 import bandaid.supervisor.ProgramLauncher.Launched;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.TrapPlan;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -20,12 +21,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.tinylog.Logger;
 
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
 public final class Supervisor {
     /** Variables only bandaid's own start-up needs; the program gets the environment without them. */
-    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM", "BANDAID_JAVA_OPTIONS", "BANDAID_CLOSED_FD");
+    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM", "BANDAID_JAVA_OPTIONS", "BANDAID_CLOSED_FD", "BANDAID_LAUNCHER");
 
     private Supervisor() {
     }
@@ -33,25 +35,32 @@ public final class Supervisor {
     /**
      * @param matchers makes the matcher for the passed sockets
      * @param strict   refuse binds to listening addresses that no passed socket has
-     * @return the program's exit status, 128+N when signal N killed it (as a shell reports it)
+     * @param exitIdle stop the program after this long without a connection (--exit-idle-time)
+     * @return the program's exit status, 128+N when signal N killed it (as a shell reports it);
+     * 0 when bandaid stopped it for being idle
      */
-    public static int run(List<String> program, ListenEnvironment listen, MatcherFactory matchers, boolean strict)
-            throws BandaidException {
+    public static int run(List<String> program, ListenEnvironment listen, MatcherFactory matchers, boolean strict,
+                          Optional<Duration> exitIdle) throws BandaidException {
         Map<String, String> environment = programEnvironment(System.getenv());
         if (!listen.activated()) {
             Logger.info("LISTEN_FDS is not set: running {} without socket activation", program.getFirst());
             Processes.becomeSubreaper();
-            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false, false)), Optional.empty());
+            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false, false)), Optional.empty(), Optional.empty());
         }
         List<PassedSocket> passed = PassedSockets.inspect(listen, PassedSockets.KERNEL);
         Processes.becomeSubreaper();
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
         FdMatcher matcher = FaultInjection.wrap(matchers.create(passed));
+        Optional<IdleWatch> idle = exitIdle.map(limit -> new IdleWatch(passed, limit));
+        if (idle.isPresent() && !idle.get().watchesAnything()) {
+            throw new BandaidException(ExitCode.USAGE,
+                    "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
+        }
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true,
                 !CallHandler.keptPaths(passed).isEmpty());
         Launched launched = ProgramLauncher.launch(program, environment, plan);
         return supervise(launched, launched.listener().map(listener ->
-                new CallHandler(matcher, new KernelChannel(listener), new CallerNames(), strict, passed)));
+                new CallHandler(matcher, new KernelChannel(listener), new CallerNames(), strict, passed)), idle);
     }
 
     /**
@@ -79,8 +88,13 @@ public final class Supervisor {
         return kinds;
     }
 
-    private static int supervise(Launched launched, Optional<CallHandler> handler) throws BandaidException {
+    private static int supervise(Launched launched, Optional<CallHandler> handler, Optional<IdleWatch> idle) throws BandaidException {
         Process process = launched.process();
+        AtomicBoolean stoppedForIdle = new AtomicBoolean();
+        idle.ifPresent(watch -> watch.start(() -> {
+            stoppedForIdle.set(true);
+            stopProgram(process);
+        }));
         Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         SignalForwarder.start(process);
@@ -98,7 +112,7 @@ public final class Supervisor {
         try {
             int status = outcome.get();
             reader.ifPresent(r -> Logger.debug("The program made {} trapped call(s).", r.received()));
-            return status;
+            return stoppedForIdle.get() ? 0 : status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killProgram(process);
@@ -127,6 +141,12 @@ public final class Supervisor {
             // each exited descendant reparented to bandaid is reaped here
         }
         return status;
+    }
+
+    /** SIGTERM to the program and everything it left running: a graceful stop. */
+    private static void stopProgram(Process process) {
+        process.destroy();
+        ProcessHandle.current().children().forEach(ProcessHandle::destroy);
     }
 
     /**

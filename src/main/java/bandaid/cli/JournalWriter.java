@@ -1,0 +1,81 @@
+package bandaid.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Map;
+import org.tinylog.Level;
+import org.tinylog.core.LogEntry;
+import org.tinylog.core.LogEntryValue;
+import org.tinylog.writers.Writer;
+
+/**
+ * bandaid's log lines on stderr, one line per event: {@code bandaid: WARN: ...}. When stderr is
+ * the journal (JOURNAL_STREAM names stderr's device and inode, systemd.exec(5)), each line
+ * starts with its syslog priority instead ({@code <4>bandaid: ...}, sd-daemon(3)), so
+ * {@code journalctl -p warning} shows bandaid's warnings.
+ */
+public final class JournalWriter implements Writer {
+    private final PrintStream err = System.err;
+    private final boolean journal;
+
+    /** tinylog makes writers through this constructor. */
+    public JournalWriter(Map<String, String> properties) {
+        this.journal = stderrIsJournal(System.getenv("JOURNAL_STREAM"));
+    }
+
+    static boolean stderrIsJournal(String journalStream) {
+        if (journalStream == null || journalStream.isEmpty()) {
+            return false;
+        }
+        try {
+            Map<String, Object> attributes = Files.readAttributes(Path.of("/proc/self/fd/2"), "unix:dev,ino");
+            return journalStream.equals(attributes.get("dev") + ":" + attributes.get("ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Collection<LogEntryValue> getRequiredLogEntryValues() {
+        return EnumSet.of(LogEntryValue.LEVEL, LogEntryValue.MESSAGE, LogEntryValue.EXCEPTION);
+    }
+
+    @Override
+    public void write(LogEntry entry) {
+        StringBuilder line = new StringBuilder();
+        if (journal) {
+            line.append('<').append(priority(entry.getLevel())).append('>').append("bandaid: ");
+        } else {
+            line.append("bandaid: ").append(entry.getLevel()).append(": ");
+        }
+        line.append(entry.getMessage());
+        if (entry.getException() != null) {
+            line.append(": ").append(entry.getException());
+        }
+        err.println(line);
+    }
+
+    /** sd-daemon(3): SD_ERR 3, SD_WARNING 4, SD_INFO 6, SD_DEBUG 7. */
+    static int priority(Level level) {
+        return switch (level) {
+            case ERROR -> 3;
+            case WARN -> 4;
+            case INFO -> 6;
+            case DEBUG, TRACE, OFF -> 7;
+        };
+    }
+
+    @Override
+    public void flush() {
+        err.flush();
+    }
+
+    @Override
+    public void close() {
+        err.flush();
+    }
+}
