@@ -1,0 +1,57 @@
+package bandaid.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * caddy (a static Go binary: no libc, so no LD_PRELOAD could reach it) serves its site on the
+ * passed port and its admin API on a port nobody passed: the site's bind() gets the passed
+ * socket, the admin bind() runs in the kernel on caddy's own socket. Caddy's site address
+ * http://127.0.0.1:P makes it bind [::]:P (dual-stack), which gets the passed 127.0.0.1:P
+ * socket by the "same port, one side the wildcard" rule. Repeated: Go's runtime preempts
+ * goroutines with SIGURG, which can arrive while a bind() waits for bandaid's answer.
+ */
+class CaddyAdminPortIT {
+    private static final String CADDY = "/usr/bin/caddy";
+    private static final String CADDYFILE = Bandaid.ROOT.resolve("src/test/resources/servers/caddy/Caddyfile").toString();
+
+    @RepeatedTest(3)
+    void servesTheSiteOnThePassedSocketAndTheAdminApiOnItsOwn(@TempDir Path home) throws Exception {
+        int site = Net.freePort();
+        int admin = Net.freePort();
+        // env(1) execs caddy in the same process: caddy gets a home of its own for its autosave
+        // and certificate storage, and the ports for the Caddyfile.
+        try (Bandaid.Activated a = Bandaid.Activated.start(List.of("-l", "127.0.0.1:" + site),
+                List.of("-v", "--", "/usr/bin/env", "HOME=" + home, "XDG_CONFIG_HOME=" + home.resolve("config"),
+                        "XDG_DATA_HOME=" + home.resolve("data"), "CADDY_SITE_PORT=" + site, "CADDY_ADMIN_PORT=" + admin,
+                        CADDY, "run", "--config", CADDYFILE, "--adapter", "caddyfile"))) {
+            HttpResponse<String> page = ServerProbe.get("http://127.0.0.1:" + site + "/");
+            assertEquals(200, page.statusCode(), a.log());
+            assertEquals("caddy ok", page.body(), a.log());
+
+            HttpResponse<String> config = ServerProbe.get("http://127.0.0.1:" + admin + "/config/");
+            assertEquals(200, config.statusCode(), a.log());
+            assertTrue(config.body().contains("\"body\":\"caddy ok\""), config.body() + "\n" + a.log());
+
+            String passed = Net.fdTarget(a.pid(), 3);
+            ProcessHandle caddy = a.program(Duration.ofSeconds(5));
+            assertTrue(Net.sockets(caddy.pid()).contains(passed),
+                    "caddy holds " + Net.sockets(caddy.pid()) + ", not the passed " + passed + "\n" + a.log());
+            assertEquals(List.of(passed), ServerProbe.listeningOn(site), a.log());
+
+            // The admin socket is caddy's own: caddy holds it, bandaid never had it.
+            List<String> adminSockets = ServerProbe.listeningOn(admin);
+            assertEquals(1, adminSockets.size(), adminSockets + "\n" + a.log());
+            assertTrue(Net.sockets(caddy.pid()).contains(adminSockets.getFirst()), a.log());
+            assertFalse(Net.sockets(a.pid()).contains(adminSockets.getFirst()), a.log());
+        }
+    }
+}
