@@ -51,7 +51,8 @@ public final class CallerSockets {
     /**
      * pidfd_open(2) takes a process (thread-group leader) before Linux 6.9; a notification names
      * the calling thread. Only when the thread is not the leader, its Tgid comes from
-     * /proc/TID/status.
+     * /proc/TID/status. The kernel says "not a leader" with EINVAL before Linux 6.15 and with
+     * ENOENT since (kernel/fork.c, pidfd_prepare); ESRCH means the thread is gone.
      */
     private static Optional<Integer> pidfdOfThread(int tid) {
         try (Libc.CallState state = new Libc.CallState()) {
@@ -59,7 +60,7 @@ public final class CallerSockets {
             if (fd >= 0) {
                 return Optional.of((int) fd);
             }
-            if (state.errno() != Errno.EINVAL) {
+            if (state.errno() != Errno.EINVAL && state.errno() != Errno.ENOENT) {
                 return Optional.empty();
             }
             Optional<Integer> tgid = threadGroup(tid);
