@@ -46,6 +46,10 @@ class CaddyAdminPortIT {
             assertTrue(Net.sockets(caddy.pid()).contains(passed),
                     "caddy holds " + Net.sockets(caddy.pid()) + ", not the passed " + passed + "\n" + a.log());
             assertEquals(List.of(passed), ServerProbe.listeningOn(site), a.log());
+            // bandaid looked at caddy's own socket, whichever Go thread bound it, and says that
+            // caddy's dual-stack [::] socket became the passed IPv4 one.
+            assertTrue(a.log().contains("bandaid: WARN: caddy[") && a.log().contains("asked for an AF_INET6 socket and gets passed fd 3"),
+                    a.log());
 
             // The admin socket is caddy's own: caddy holds it, bandaid never had it.
             List<String> adminSockets = ServerProbe.listeningOn(admin);
