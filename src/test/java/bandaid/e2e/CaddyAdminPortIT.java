@@ -12,11 +12,12 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * caddy (a static Go binary: no libc, so no LD_PRELOAD could reach it) serves its site on the
- * passed port and its admin API on a port nobody passed: the site's bind() gets the passed
- * socket, the admin bind() runs in the kernel on caddy's own socket. Caddy's site address
- * http://127.0.0.1:P makes it bind [::]:P (dual-stack), which gets the passed 127.0.0.1:P
- * socket by the "same port, one side the wildcard" rule. Repeated: Go's runtime preempts
+ * caddy (Go: its runtime makes socket() and bind() as raw system calls, never through libc, so
+ * no LD_PRELOAD shim could see them) serves its site on the passed port and its admin API on a
+ * port nobody passed: the site's bind() gets the passed socket, the admin bind() runs in the
+ * kernel on caddy's own socket. Caddy's site address http://127.0.0.1:P makes it bind [::]:P
+ * (dual-stack), which gets the passed 127.0.0.1:P socket by the "same port, one side the
+ * wildcard" rule. Repeated: Go's runtime preempts
  * goroutines with SIGURG, which can arrive while a bind() waits for bandaid's answer.
  */
 class CaddyAdminPortIT {
