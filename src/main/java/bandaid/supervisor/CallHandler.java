@@ -158,23 +158,25 @@ public final class CallHandler {
     }
 
     private void carryOut(Notification n, String what, Decision decision) {
+        // Named before answering: once answered, a short-lived caller may be gone from /proc.
+        String caller = Logger.isDebugEnabled() || decision instanceof Decision.Refuse ? names.of(n.pid()) : "pid " + n.pid();
         switch (decision) {
             case Decision.Continue c -> {
                 channel.continueCall(n.id());
                 if (Logger.isDebugEnabled()) {
-                    Logger.debug("{} from {} -> continues ({})", what, names.of(n.pid()), c.why());
+                    Logger.debug("{} from {} -> continues ({})", what, caller, c.why());
                 }
             }
             case Decision.CallerGone g -> Logger.debug("{} from pid {} -> caller went away", what, n.pid());
             case Decision.Answer a -> {
                 channel.returnValue(n.id(), a.value());
                 if (Logger.isDebugEnabled()) {
-                    Logger.debug("{} from {} -> {}", what, names.of(n.pid()), a.why());
+                    Logger.debug("{} from {} -> {}", what, caller, a.why());
                 }
             }
             case Decision.Refuse r -> {
                 channel.fail(n.id(), r.errno());
-                Logger.warn("{} from {} -> refused ({})", what, names.of(n.pid()), r.why());
+                Logger.warn("{} from {} -> refused ({})", what, caller, r.why());
             }
             case Decision.InjectAsResult inject -> {
                 PassedSocket socket = inject.socket();
@@ -184,7 +186,7 @@ public final class CallHandler {
                     matcher.release(socket);
                     Logger.debug("{} from pid {} -> caller went away before passed {} was handed over", what, n.pid(), socket.describe());
                 } else if (Logger.isDebugEnabled()) {
-                    Logger.debug("{} from {} -> passed {} as fd {}", what, names.of(n.pid()), socket.describe(), fd.getAsInt());
+                    Logger.debug("{} from {} -> passed {} as fd {}", what, caller, socket.describe(), fd.getAsInt());
                 }
             }
             case Decision.InjectAt inject -> {
@@ -197,7 +199,7 @@ public final class CallHandler {
                 if (channel.injectAt(n.id(), socket.fd(), inject.targetFd(), inject.closeOnExec())
                         && channel.returnValue(n.id(), 0)) {
                     if (Logger.isDebugEnabled()) {
-                        Logger.debug("{} from {} fd {} -> passed {}", what, names.of(n.pid()), inject.targetFd(), socket.describe());
+                        Logger.debug("{} from {} fd {} -> passed {}", what, caller, inject.targetFd(), socket.describe());
                     }
                 } else {
                     Logger.debug("{} from pid {} -> caller went away", what, n.pid());
