@@ -42,8 +42,10 @@ class SocketMatchNginxIT {
             assertTrue(a.process().waitFor(30, TimeUnit.SECONDS), "bandaid still runs\n" + a.log());
             assertEquals(1, a.process().exitValue(), a.log());
             String log = a.log();
-            assertTrue(log.contains("socket(AF_INET, SOCK_STREAM) from ") && log.contains("-> passed fd 3 "), log);
-            assertTrue(log.contains("bind(0.0.0.0:" + portA + ") from ") && log.contains("-> continues (no passed socket for that address)"), log);
+            // bind(2): EINVAL "the socket is already bound to an address". nginx's own socket was
+            // not: the socket it bound was the passed one socket() handed it. (bandaid's -v lines
+            // for these calls are not asserted: each is written after the call was let go, on a
+            // thread of its own, and nginx fails and exits at once, so bandaid may exit first.)
             assertTrue(log.contains("[emerg]") && log.contains("bind() to 0.0.0.0:" + portA + " failed (22: Invalid argument)"), log);
             assertThrows(IOException.class, () -> Net.get("http://127.0.0.1:" + portB + "/"), "port " + portB + " still answers\n" + log);
         }
