@@ -2,6 +2,7 @@ package bandaid.supervisor;
 
 import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.NotificationListener;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -20,6 +21,8 @@ public final class NotificationReader {
     private final Consumer<Throwable> onFailure;
     private final Runnable onNoProcessesLeft;
     private final AtomicLong received = new AtomicLong();
+    /** Calls being answered right now, each on its virtual thread. */
+    private final AtomicLong answering = new AtomicLong();
 
     public NotificationReader(NotificationListener listener, CallHandler handler,
                               Consumer<Throwable> onFailure, Runnable onNoProcessesLeft) {
@@ -43,6 +46,7 @@ public final class NotificationReader {
                 }
                 Notification n = next.get();
                 received.incrementAndGet();
+                answering.incrementAndGet();
                 Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
             }
         } catch (Throwable t) {
@@ -55,11 +59,25 @@ public final class NotificationReader {
         return received.get();
     }
 
+    /**
+     * Waits up to {@code limit} for the calls being answered to finish, so that their log lines
+     * are written before bandaid exits (a program may exit right after its last call).
+     */
+    public void awaitAnswered(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (answering.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
     private void answer(Notification n) {
         try {
             handler.handle(n);
         } catch (Throwable t) {
             onFailure.accept(t);
+        } finally {
+            answering.decrementAndGet();
         }
     }
 }

@@ -111,6 +111,7 @@ public final class Supervisor {
         });
         try {
             int status = outcome.get();
+            reader.ifPresent(r -> r.awaitAnswered(Duration.ofSeconds(1)));
             reader.ifPresent(r -> Logger.debug("The program made {} trapped call(s).", r.received()));
             return stoppedForIdle.get() ? 0 : status;
         } catch (InterruptedException e) {
