@@ -40,6 +40,9 @@ class SocatUnixSocketIT {
             assertEquals("hello\n", Clients.readUnix(socket, TIMEOUT), a.log());
             assertEquals("hello\n", Clients.readUnix(socket, TIMEOUT), a.log());
 
+            // bandaid logs a decision after answering the call: the answer may come first.
+            a.awaitLog("-> passed fd 3", Duration.ofSeconds(10));
+            a.awaitLog("-> kept", Duration.ofSeconds(10));
             String log = a.log();
             assertEquals(1, count(log, "bandaid: DEBUG: unlink(" + socket + ") from socat[", "-> kept"),
                     "socat's unlink-early must be answered without removing the path:\n" + log);
