@@ -137,7 +137,13 @@ public final class CallHandler {
         if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && asked.v6Only() != socket.v6Only()) {
             Logger.warn("{} set IPV6_V6ONLY={} but passed {} has IPV6_V6ONLY={}; set BindIPv6Only= in the .socket unit to change it",
                     names.of(pid), asked.v6Only() ? 1 : 0, socket.describe(), socket.v6Only() ? 1 : 0);
-        } else if (asked.family() != socket.family() && !(asked.family() == Family.INET && socket.family() == Family.INET6 && !socket.v6Only())) {
+        } else if (asked.family() == Family.INET && socket.family() == Family.INET6) {
+            // accept(2) truncates an address longer than the caller's buffer: a program that sized
+            // it for sockaddr_in reads a clipped sockaddr_in6 as its client's address.
+            Logger.warn("{} asked for an AF_INET socket and gets passed {}, an AF_INET6 one: it is served on both families,"
+                    + " but accept() reports its clients as IPv6 addresses, clipped if it expects IPv4;"
+                    + " pass ListenStream=0.0.0.0:PORT if it minds", names.of(pid), socket.describe());
+        } else if (asked.family() != socket.family()) {
             Logger.warn("{} asked for an {} socket and gets passed {}, an {} socket", names.of(pid), asked.family(), socket.describe(), socket.family());
         }
     }
