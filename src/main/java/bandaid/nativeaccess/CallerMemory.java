@@ -1,21 +1,28 @@
 package bandaid.nativeaccess;
 
 import bandaid.activation.ListenAddress;
+import bandaid.bindings.Linux;
 import bandaid.bindings.iovec;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 
 /**
  * Reads a trapped caller's memory with process_vm_readv(2): one system call, no /proc file to
  * open. It needs ptrace access to the caller (PTRACE_MODE_ATTACH_REALCREDS), which bandaid has
- * over the program it started as long as Yama allows it (see README, limitations).
+ * over the program it started as long as Yama allows it (see README, limitations). Every read is
+ * bounded; memory that cannot be read makes the call continue, never a crash.
  */
 public final class CallerMemory {
+    /** PATH_MAX (limits.h): the longest path a caller can pass. */
+    private static final int PATH_MAX = Linux.PATH_MAX();
+    private static final long PAGE = 4096;
+
     private CallerMemory() {
     }
 
     /**
-     * Reads the struct sockaddr a bind(2) or connect(2) caller passed.
+     * Reads the struct sockaddr a bind(2) caller passed.
      *
      * @param length the caller's addrlen, capped at sizeof(struct sockaddr_storage)
      * @return empty when the memory cannot be read (bad pointer, caller gone, no permission):
@@ -25,31 +32,12 @@ public final class CallerMemory {
         if (length <= 0 || address == 0) {
             return Optional.empty();
         }
-        long wanted = Math.min(length, Sockaddrs.MAX_LENGTH);
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment buffer = state.arena.allocate(Sockaddrs.MAX_LENGTH, 8);
-            MemorySegment local = iovec.allocate(state.arena);
-            iovec.iov_base(local, buffer);
-            iovec.iov_len(local, wanted);
-            MemorySegment remote = iovec.allocate(state.arena);
-            iovec.iov_base(remote, MemorySegment.ofAddress(address));
-            iovec.iov_len(remote, wanted);
-            long read;
-            try {
-                read = (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
-            } catch (Throwable t) {
-                throw Libc.rethrow(t);
-            }
-            if (read < 0) {
-                return Optional.empty();
-            }
-            return Sockaddrs.decode(buffer, read);
+            long read = read(state, pid, address, buffer, Math.min(length, Sockaddrs.MAX_LENGTH));
+            return read < 0 ? Optional.empty() : Sockaddrs.decode(buffer, read);
         }
     }
-
-    /** PATH_MAX (limits.h): the longest path a caller can pass. */
-    private static final int PATH_MAX = bandaid.bindings.Linux.PATH_MAX();
-    private static final long PAGE = 4096;
 
     /**
      * Reads a NUL-terminated path (unlink(2), unlinkat(2)), at most PATH_MAX bytes. It reads up
@@ -63,32 +51,36 @@ public final class CallerMemory {
         }
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment buffer = state.arena.allocate(PATH_MAX);
-            MemorySegment local = iovec.allocate(state.arena);
-            MemorySegment remote = iovec.allocate(state.arena);
             long have = 0;
             while (have < PATH_MAX) {
                 long chunk = Math.min(PATH_MAX - have, PAGE - ((address + have) % PAGE));
-                iovec.iov_base(local, buffer.asSlice(have));
-                iovec.iov_len(local, chunk);
-                iovec.iov_base(remote, MemorySegment.ofAddress(address + have));
-                iovec.iov_len(remote, chunk);
-                long read;
-                try {
-                    read = (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
-                } catch (Throwable t) {
-                    throw Libc.rethrow(t);
-                }
+                long read = read(state, pid, address + have, buffer.asSlice(have), chunk);
                 if (read <= 0) {
                     return Optional.empty();
                 }
                 for (long i = have; i < have + read; i++) {
-                    if (buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == 0) {
+                    if (buffer.get(ValueLayout.JAVA_BYTE, i) == 0) {
                         return Optional.of(buffer.getString(0));
                     }
                 }
                 have += read;
             }
             return Optional.empty();
+        }
+    }
+
+    /** One process_vm_readv(2) of {@code length} bytes at {@code address} into {@code into}: bytes read, or -1. */
+    private static long read(Libc.CallState state, int pid, long address, MemorySegment into, long length) {
+        MemorySegment local = iovec.allocate(state.arena);
+        iovec.iov_base(local, into);
+        iovec.iov_len(local, length);
+        MemorySegment remote = iovec.allocate(state.arena);
+        iovec.iov_base(remote, MemorySegment.ofAddress(address));
+        iovec.iov_len(remote, length);
+        try {
+            return (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** Runs scripts/bandaid the way users do, for end-to-end tests. */
@@ -72,12 +73,32 @@ final class Bandaid {
          * @param args   bandaid's arguments: options, then {@code --} and the program
          */
         static Activated start(List<String> listen, List<String> args) throws IOException, InterruptedException {
-            Path log = Files.createTempFile("bandaid-activated", ".log");
-            List<String> command = new ArrayList<>(List.of("systemd-socket-activate"));
-            command.addAll(listen);
-            command.add(SCRIPT);
+            List<String> command = new ArrayList<>(List.of(SCRIPT));
             command.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            return startCommand(listen, command, Map.of());
+        }
+
+        /**
+         * Any command started by systemd-socket-activate, for tests where something other than
+         * bandaid must receive the sockets first (e.g. a shell playing systemd's part of keeping
+         * the socket and starting the service again).
+         *
+         * @param command what it execs on the first connection, with LISTEN_FDS set
+         * @param env     the command's environment besides LISTEN_* ($BANDAID is always the
+         *                launcher): systemd-socket-activate passes on only PATH, TERM, USER,
+         *                HOME and what {@code --setenv} sets
+         */
+        static Activated startCommand(List<String> listen, List<String> command, Map<String, String> env)
+                throws IOException, InterruptedException {
+            Path log = Files.createTempFile("bandaid-activated", ".log");
+            List<String> all = new ArrayList<>(List.of("systemd-socket-activate"));
+            all.addAll(listen);
+            Map<String, String> setenv = new TreeMap<>(env);
+            setenv.put("BANDAID", SCRIPT);
+            setenv.forEach((k, v) -> all.add("--setenv=" + k + "=" + v));
+            all.addAll(command);
+            ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
             Activated a = new Activated(pb.start(), log);
             a.awaitLog("Listening on", Duration.ofSeconds(10));

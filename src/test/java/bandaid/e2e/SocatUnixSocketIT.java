@@ -81,7 +81,7 @@ class SocatUnixSocketIT {
                   if [[ -S $SOCKET ]]; then echo "after run $run the path is a socket"; fi
                 done
                 """;
-        try (ActivatedCommand a = ActivatedCommand.start(List.of("-l", socket.toString()),
+        try (Bandaid.Activated a = Bandaid.Activated.startCommand(List.of("-l", socket.toString()),
                 List.of("bash", "-c", service), Map.of("SOCKET", socket.toString()))) {
             assertEquals("hello 1\n", Clients.readUnix(socket, TIMEOUT), a.log());
             assertEquals("hello 2\n", Clients.readUnix(socket, TIMEOUT), a.log());
