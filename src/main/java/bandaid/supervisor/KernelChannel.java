@@ -16,8 +16,8 @@ import java.util.OptionalInt;
 /** The real {@link CallerChannel}: the seccomp listener, process_vm_readv and /proc. */
 final class KernelChannel implements CallerChannel {
     /** O_CLOEXEC and O_NONBLOCK as /proc/PID/fdinfo prints them (octal, x86-64 values). */
-    private static final int O_CLOEXEC = 02000000;
-    private static final int O_NONBLOCK = 04000;
+    static final int O_CLOEXEC = 02000000;
+    static final int O_NONBLOCK = 04000;
 
     private final NotificationListener listener;
 
