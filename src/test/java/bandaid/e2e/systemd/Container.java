@@ -1,0 +1,382 @@
+package bandaid.e2e.systemd;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Debian bookworm booted with systemd as its PID 1 (systemd-nspawn), for tests of bandaid in
+ * real units: the host has no systemd of its own.
+ *
+ * <p>The root file system comes from scripts/systemd-rootfs (built once, outside the repository)
+ * and is booted with --volatile=overlay, so each container starts from the same clean tree and
+ * leaves it so. Nothing is left on the host either: nspawn runs in a private mount namespace with
+ * a tmpfs /run (where it keeps its state), in a cgroup of its own (removed afterwards), with
+ * --register=no --keep-unit (there is no host systemd to register with) and a private network
+ * (only lo, so the tests' ports cannot clash with anything on the host). The repository is bound
+ * read-only at its own path, so unit files name scripts/bandaid and target/bandaid.jar as on the
+ * host; /usr/lib/jvm is bound read-only for the JDK that scripts/bandaid finds there.
+ *
+ * <p>Commands run inside through nsenter(1). What nsenter starts stays in the host's cgroup, so
+ * the code under test always runs as a unit, started by the container's systemd; nsenter only
+ * runs systemctl, journalctl and clients such as curl.
+ */
+final class Container implements AutoCloseable {
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+    /** The launcher, at the same path inside as outside. */
+    static final String BANDAID = ROOT.resolve("scripts/bandaid").toString();
+    static final String PYTHON = "/usr/bin/python3";
+
+    private static final Duration ROOTFS_BUILD = Duration.ofMinutes(20);
+    private static final Duration BOOT = Duration.ofSeconds(90);
+
+    private final String name;
+    private final Process nspawn;
+    private final Path bootLog;
+    private final List<Path> cgroups;
+    private long leader;
+
+    private Container(String name, Process nspawn, Path bootLog, List<Path> cgroups) {
+        this.name = name;
+        this.nspawn = nspawn;
+        this.bootLog = bootLog;
+        this.cgroups = cgroups;
+    }
+
+    /** What a command inside printed and how it ended. */
+    record Result(int exitCode, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+        }
+    }
+
+    /** Boots a container named after {@code test} and waits until its systemd has finished starting up. */
+    static Container boot(String test) throws IOException, InterruptedException {
+        checkHost();
+        Path rootfs = rootfs();
+        String name = "bandaid-" + test + "-" + ProcessHandle.current().pid();
+        List<Path> cgroups = cgroupsFor(name);
+        for (Path cgroup : cgroups) {
+            Files.createDirectories(cgroup);
+        }
+        List<String> nspawn = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--boot",
+                "--directory=" + rootfs, "--machine=" + name,
+                "--register=no", "--keep-unit", "--private-network", "--volatile=overlay",
+                "--link-journal=no", "--resolv-conf=off", "--timezone=off",
+                "--setenv=SYSTEMD_COLORS=0",
+                "--bind-ro=" + ROOT, "--bind-ro=/usr/lib/jvm"));
+        // The JDK that runs the tests, when it is not under /usr/lib/jvm: bound too, and named to
+        // scripts/bandaid through JAVA_HOME in every unit's environment.
+        Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
+        boolean foreignJdk = !javaHome.startsWith("/usr/lib/jvm");
+        if (foreignJdk) {
+            nspawn.add("--bind-ro=" + javaHome);
+        }
+        // Into the cgroup first (so nspawn and the container are under it from the start), then a
+        // private mount namespace, where /run is a fresh tmpfs, then nspawn: all by exec, so the
+        // process Java started is nspawn itself, and SIGTERM to it shuts the container down.
+        StringBuilder script = new StringBuilder("set -e\n");
+        for (Path cgroup : cgroups) {
+            script.append("echo $$ > ").append(cgroup.resolve("cgroup.procs")).append('\n');
+        }
+        script.append("exec unshare --mount --propagation private -- sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$0\" \"$@\"'");
+        for (String arg : nspawn) {
+            script.append(" '").append(arg).append('\'');
+        }
+        Path log = Files.createTempFile("bandaid-nspawn", ".log");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+        pb.environment().put("TERM", "dumb");
+        Container c = new Container(name, pb.start(), log, cgroups);
+        try {
+            c.awaitBoot();
+            if (foreignJdk) {
+                c.write("/etc/systemd/system.conf.d/java.conf", "[Manager]\nDefaultEnvironment=JAVA_HOME=" + javaHome + "\n");
+                c.ok("systemctl daemon-reexec");
+            }
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Root, nspawn and the tools around it, and a repository that User=nobody can read. */
+    private static void checkHost() throws IOException {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new AssertionError("the systemd tests boot a container with systemd-nspawn: run them as root");
+        }
+        for (String tool : List.of("systemd-nspawn", "nsenter", "unshare")) {
+            if (Stream.of(System.getenv("PATH").split(":")).noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
+                throw new AssertionError(tool + " is missing: apt-get install debootstrap systemd-container");
+            }
+        }
+        // Units run bandaid as User=nobody: inside, only the repository's own modes matter (nspawn
+        // creates the directories above the bind mount).
+        for (String path : List.of("", "scripts", "scripts/lib", "target")) {
+            String mode = Files.getPosixFilePermissions(ROOT.resolve(path)).toString();
+            if (!mode.contains("OTHERS_EXECUTE") || !mode.contains("OTHERS_READ")) {
+                throw new AssertionError(ROOT.resolve(path) + " is not readable by others (" + mode + "): units with User=nobody could not run bandaid");
+            }
+        }
+    }
+
+    /** scripts/systemd-rootfs: builds the root file system on the first run (minutes), then only says where it is. */
+    private static Path rootfs() throws IOException, InterruptedException {
+        Path out = Files.createTempFile("bandaid-rootfs", ".log");
+        try {
+            Process p = new ProcessBuilder(ROOT.resolve("scripts/systemd-rootfs").toString())
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(ROOTFS_BUILD.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                throw new AssertionError("scripts/systemd-rootfs did not finish within " + ROOTFS_BUILD + ":\n" + Files.readString(out));
+            }
+            List<String> lines = Files.readAllLines(out);
+            if (p.exitValue() != 0 || lines.isEmpty()) {
+                throw new AssertionError("scripts/systemd-rootfs failed (exit " + p.exitValue() + "):\n" + String.join("\n", lines));
+            }
+            if (lines.size() > 1) { // it built the tree: say so, once
+                System.err.println(String.join("\n", lines.subList(0, lines.size() - 1)));
+            }
+            return Path.of(lines.getLast());
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** One cgroup of its own in each hierarchy systemd uses: the unified one, or name=systemd and unified (hybrid). */
+    private static List<Path> cgroupsFor(String name) {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (Files.exists(root.resolve("cgroup.controllers"))) {
+            return List.of(root.resolve("bandaid-test").resolve(name));
+        }
+        List<Path> result = new ArrayList<>();
+        for (String hierarchy : List.of("systemd", "unified")) {
+            if (Files.exists(root.resolve(hierarchy).resolve("cgroup.procs"))) {
+                result.add(root.resolve(hierarchy).resolve("bandaid-test").resolve(name));
+            }
+        }
+        return result;
+    }
+
+    /** Waits for the container's PID 1 (nspawn's child), then for its systemd to finish starting up. */
+    private void awaitBoot() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + BOOT.toNanos();
+        while (leader == 0) {
+            if (!nspawn.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the container did not start:\n" + bootLog());
+            }
+            Optional<ProcessHandle> init = nspawn.children().filter(c -> "systemd".equals(comm(c.pid()))).findFirst();
+            if (init.isPresent()) {
+                leader = init.get().pid();
+            } else {
+                Thread.sleep(20);
+            }
+        }
+        while (true) {
+            Result r = exec(Duration.ofSeconds(30), "systemctl", "is-system-running", "--wait");
+            String state = r.stdout().strip();
+            if (state.equals("running")) {
+                return;
+            }
+            if (state.equals("degraded")) {
+                throw new AssertionError("the container booted degraded:\n" + sh("systemctl --failed --no-pager").stdout() + "\n" + bootLog());
+            }
+            if (!nspawn.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the container's systemd did not finish starting up (" + r + "):\n" + bootLog());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    String bootLog() throws IOException {
+        return Files.readString(bootLog);
+    }
+
+    /** Runs a command in the container (all of its namespaces) with a clean environment. */
+    Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(leader), "--all", "--",
+                "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "SYSTEMD_COLORS=0"));
+        full.addAll(List.of(command));
+        Path out = Files.createTempFile("bandaid-nsenter-out", ".log");
+        Path err = Files.createTempFile("bandaid-nsenter-err", ".log");
+        try {
+            Process p = new ProcessBuilder(full).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout
+                        + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** {@code bash -c script} in the container, within a minute. */
+    Result sh(String script) throws IOException, InterruptedException {
+        return exec(Duration.ofSeconds(60), "bash", "-c", script);
+    }
+
+    /** {@code bash -c script}, which must succeed; returns its stdout. */
+    String ok(String script) throws IOException, InterruptedException {
+        Result r = sh(script);
+        if (r.exitCode() != 0) {
+            throw new AssertionError(script + ": " + r);
+        }
+        return r.stdout();
+    }
+
+    /** Writes a file in the container (in its overlay: the root file system stays clean), through /proc/PID/root. */
+    void write(String path, String content) throws IOException {
+        Path file = Path.of("/proc/" + leader + "/root" + path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+
+    /** Writes unit files into /etc/systemd/system and reloads systemd. */
+    void install(Map<String, String> units) throws IOException, InterruptedException {
+        for (Map.Entry<String, String> unit : units.entrySet()) {
+            write("/etc/systemd/system/" + unit.getKey(), unit.getValue());
+        }
+        ok("systemctl daemon-reload");
+    }
+
+    /** {@code systemctl show -p PROPERTY --value UNIT}. */
+    String property(String unit, String property) throws IOException, InterruptedException {
+        return ok("systemctl show -p " + property + " --value " + unit).strip();
+    }
+
+    /** ActiveState: active, inactive, failed, activating... */
+    String state(String unit) throws IOException, InterruptedException {
+        return property(unit, "ActiveState");
+    }
+
+    /** The unit's journal as the user sees it (journalctl -u UNIT). */
+    String journal(String unit) throws IOException, InterruptedException {
+        return ok("journalctl --no-pager --no-hostname -u " + unit).strip();
+    }
+
+    /** Just the lines the unit's processes wrote (bandaid's and the program's), without systemd's own. */
+    List<String> messages(String unit) throws IOException, InterruptedException {
+        return ok("journalctl --no-pager -o cat _SYSTEMD_UNIT=" + unit).lines().toList();
+    }
+
+    /** Waits for a line with {@code text} in the unit's output: journald may store it a moment after it was written. */
+    List<String> awaitMessage(String unit, String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            List<String> lines = messages(unit);
+            if (lines.stream().anyMatch(l -> l.contains(text))) {
+                return lines;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + text + "\" from " + unit + " within 30 s:\n" + journal(unit));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until the unit's ActiveState is {@code state}. */
+    void awaitState(String unit, String state) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!state(unit).equals(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(unit + " is " + state(unit) + ", not " + state + ", after 60 s:\n" + journal(unit));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** An HTTP GET from inside; the first connection to a socket unit starts its service. */
+    Http get(String url) throws IOException, InterruptedException {
+        Result r = exec(Duration.ofSeconds(60), "curl", "-sS", "-m", "30", "-w", "\n%{http_code}", url);
+        String out = r.stdout();
+        int newline = out.lastIndexOf('\n');
+        return new Http(r.exitCode(), newline < 0 ? 0 : Integer.parseInt(out.substring(newline + 1).strip()),
+                newline < 0 ? out : out.substring(0, newline), r.stderr());
+    }
+
+    /** curl's exit code (7: refused), the HTTP status (0: none) and body. */
+    record Http(int curlExit, int status, String body, String stderr) {
+    }
+
+    /** Stops the container (SIGTERM to nspawn: a clean shutdown of its systemd) and removes its cgroups. */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        nspawn.destroy();
+        if (!nspawn.waitFor(30, TimeUnit.SECONDS)) {
+            nspawn.descendants().forEach(ProcessHandle::destroyForcibly);
+            nspawn.destroyForcibly();
+            nspawn.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (Path cgroup : cgroups) {
+            removeCgroup(cgroup);
+        }
+        for (Path cgroup : cgroups) { // bandaid-test itself, unless another run still uses it
+            try {
+                Files.deleteIfExists(cgroup.getParent());
+            } catch (IOException inUse) {
+                // another container of another run
+            }
+        }
+        Files.deleteIfExists(bootLog);
+    }
+
+    /** Kills whatever is left in a cgroup tree (nothing, after a clean shutdown), then removes it, deepest first. */
+    private static void removeCgroup(Path cgroup) throws IOException, InterruptedException {
+        if (!Files.isDirectory(cgroup)) {
+            return;
+        }
+        for (int attempt = 0; attempt < 50; attempt++) {
+            List<Path> dirs;
+            try (Stream<Path> walk = Files.walk(cgroup)) {
+                dirs = walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+            }
+            boolean empty = true;
+            for (Path dir : dirs) {
+                for (String pid : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                    empty = false;
+                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+            if (empty) {
+                for (Path dir : dirs) {
+                    Files.deleteIfExists(dir);
+                }
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("cgroup " + cgroup + " still has processes");
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
