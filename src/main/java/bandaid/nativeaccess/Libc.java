@@ -54,6 +54,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle PROCESS_VM_READV = fixed("process_vm_readv",
             JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    /** ssize_t getxattr(const char *path, const char *name, void *value, size_t size). */
+    static final MethodHandle GETXATTR = fixed("getxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
     /** const char *strerrorname_np(int errnum) (glibc 2.32): "EBADF". */
     static final MethodHandle STRERRORNAME = LINKER.downcallHandle(find("strerrorname_np"),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));

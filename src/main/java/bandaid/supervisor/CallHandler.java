@@ -134,9 +134,10 @@ public final class CallHandler {
             return;
         }
         SocketKind asked = kind.get();
-        if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && asked.v6Only() != socket.v6Only()) {
+        boolean v6OnlyDiffers = asked.v6Only().map(v6Only -> v6Only != socket.v6Only()).orElse(false);
+        if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && v6OnlyDiffers) {
             Logger.warn("{} set IPV6_V6ONLY={} but passed {} has IPV6_V6ONLY={}; set BindIPv6Only= in the .socket unit to change it",
-                    names.of(pid), asked.v6Only() ? 1 : 0, socket.describe(), socket.v6Only() ? 1 : 0);
+                    names.of(pid), socket.v6Only() ? 0 : 1, socket.describe(), socket.v6Only() ? 1 : 0);
         } else if (asked.family() == Family.INET && socket.family() == Family.INET6) {
             // accept(2) truncates an address longer than the caller's buffer: a program that sized
             // it for sockaddr_in reads a clipped sockaddr_in6 as its client's address.

@@ -7,13 +7,54 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import bandaid.activation.Family;
 import bandaid.activation.SocketType;
 import bandaid.bindings.Linux;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** CallerSockets looks at a socket of a thread that is not its process's thread-group leader. */
+/** Both ways of looking at another process's socket agree on its family and type, for a non-leader thread too. */
 class CallerSocketsTest {
+    private static final String SOCKETS = """
+            import socket, sys
+            kinds = [(socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM),
+                     (socket.AF_INET6, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_DGRAM),
+                     (socket.AF_UNIX, socket.SOCK_STREAM), (socket.AF_UNIX, socket.SOCK_DGRAM)]
+            held = [socket.socket(f, t) for f, t in kinds]
+            held[2].setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            print(" ".join(str(s.fileno()) for s in held), flush=True)
+            sys.stdin.read()
+            """;
+
+    @Test
+    void theProtocolNameTellsWhatTheDuplicateTells() throws Exception {
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", SOCKETS).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8))) {
+            String[] fds = out.readLine().split(" ");
+            int pid = (int) python.pid();
+            for (int i = 0; i < fds.length; i++) {
+                int fd = Integer.parseInt(fds[i]);
+                CallerSockets.Kind duplicate = CallerSockets.describeByDuplicate(pid, fd).orElseThrow();
+                Optional<CallerSockets.Kind> byName = CallerSockets.describeByName(pid, fd);
+                if (duplicate.family() == Family.UNIX && duplicate.type() == SocketType.DGRAM) {
+                    assertEquals(Optional.empty(), byName, "\"UNIX\" is datagram or seqpacket: unknown");
+                    continue;
+                }
+                assertTrue(byName.isPresent(), "fd " + fd + ": " + duplicate);
+                assertEquals(duplicate.family(), byName.get().family(), "fd " + fd);
+                assertEquals(duplicate.type(), byName.get().type(), "fd " + fd);
+            }
+            assertEquals(Optional.of(true), CallerSockets.describeByDuplicate(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only());
+            assertEquals(Optional.empty(), CallerSockets.describeByName(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only(),
+                    "the name does not tell IPV6_V6ONLY");
+            assertEquals(Optional.empty(), CallerSockets.describeByName(pid, 0), "stdin is a pipe, not a socket");
+        } finally {
+            python.destroyForcibly();
+            python.waitFor();
+        }
+    }
 
     @Test
     void describesASocketOfANonLeaderThread() throws Throwable {
@@ -27,8 +68,8 @@ class CallerSocketsTest {
 
         int fd = socket(Linux.AF_INET(), Linux.SOCK_DGRAM());
         try {
-            Optional<CallerSockets.Kind> kind = CallerSockets.describe(tid, fd);
-            assertEquals(Optional.of(new CallerSockets.Kind(Family.INET, SocketType.DGRAM, false)), kind);
+            Optional<CallerSockets.Kind> kind = CallerSockets.describeByDuplicate(tid, fd);
+            assertEquals(Optional.of(new CallerSockets.Kind(Family.INET, SocketType.DGRAM, Optional.of(false))), kind);
         } finally {
             Descriptors.close(fd, "test socket");
         }
