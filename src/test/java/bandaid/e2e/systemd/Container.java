@@ -73,8 +73,10 @@ final class Container implements AutoCloseable {
                 "--directory=" + rootfs, "--machine=" + name,
                 "--register=no", "--keep-unit", "--private-network", "--volatile=overlay",
                 "--link-journal=no", "--resolv-conf=off", "--timezone=off",
-                "--setenv=SYSTEMD_COLORS=0",
-                "--bind-ro=" + ROOT, "--bind-ro=/usr/lib/jvm"));
+                "--setenv=SYSTEMD_COLORS=0", "--bind-ro=" + ROOT));
+        if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+            nspawn.add("--bind-ro=/usr/lib/jvm");
+        }
         // The JDK that runs the tests, when it is not under /usr/lib/jvm: bound too, and named to
         // scripts/bandaid through JAVA_HOME in every unit's environment.
         Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
