@@ -1,6 +1,7 @@
 package bandaid.e2e.systemd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -100,5 +101,8 @@ class SystemdHardeningIT {
         assertTrue(listeners.contains("\"python3\""), listeners);
         String main = container.property("withsec.service", "MainPID");
         assertTrue(container.ok("cat /proc/" + main + "/status").contains("\nSeccomp:\t2\n"), "the unit's filter is on bandaid");
+        // Stopping passes SIGTERM on to python (pidfd_send_signal, in @process): no SIGSYS there either.
+        container.ok("systemctl stop withsec.service");
+        assertNotEquals("31", container.property("withsec.service", "ExecMainStatus"), container.journal("withsec.service"));
     }
 }
