@@ -563,6 +563,24 @@ public class Linux extends Linux$shared {
     public static int SIGKILL() {
         return SIGKILL;
     }
+    private static final int SIGPIPE = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGPIPE 13
+     * }
+     */
+    public static int SIGPIPE() {
+        return SIGPIPE;
+    }
+    private static final int SIGALRM = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGALRM 14
+     * }
+     */
+    public static int SIGALRM() {
+        return SIGALRM;
+    }
     private static final int SIGCHLD = (int)17L;
     /**
      * {@snippet lang=c :

@@ -7,6 +7,7 @@ import bandaid.matching.AddressMatcher;
 import bandaid.matching.MapRule;
 import bandaid.matching.MatcherFactory;
 import bandaid.matching.SocketOrderMatcher;
+import bandaid.nativeaccess.SignalQueue;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -25,8 +26,25 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Signals that end a program without a core dump. When one ended the program, bandaid ends
+     * by it too, as timeout(1) does: a shell still reports 128+N, and systemd sees the main
+     * process "killed by SIGTERM", a clean stop (systemd.service(5), SuccessExitStatus=), where
+     * exit status 143 would mark the unit failed after every systemctl stop.
+     */
+    private static final List<String> PASSED_ON_DEATHS = List.of("HUP", "INT", "PIPE", "ALRM", "TERM", "USR1", "USR2", "KILL");
+
     public static void main(String[] args) {
-        System.exit(run(System.err, args));
+        int status = run(System.err, args);
+        if (status > 128) {
+            for (String name : PASSED_ON_DEATHS) {
+                if (status - 128 == SignalQueue.number(name)) {
+                    System.err.flush();
+                    SignalQueue.dieBy(status - 128);
+                }
+            }
+        }
+        System.exit(status);
     }
 
     static int run(PrintStream err, String... args) {

@@ -45,6 +45,8 @@ final class Libc {
     static final MethodHandle WAITPID = fixed("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle POLL = fixed("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     static final MethodHandle READ = fixed("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    /** int raise(int sig): to the calling thread (tgkill), so a signal this thread unblocks reaches it. */
+    static final MethodHandle RAISE = fixed("raise", JAVA_INT, JAVA_INT);
     static final MethodHandle SIGNALFD = fixed("signalfd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle SIGEMPTYSET = fixed("sigemptyset", JAVA_INT, ADDRESS);
     static final MethodHandle SIGADDSET = fixed("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);

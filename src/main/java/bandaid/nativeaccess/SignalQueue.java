@@ -36,8 +36,30 @@ public final class SignalQueue implements AutoCloseable {
             case "USR2" -> Linux.SIGUSR2();
             case "WINCH" -> Linux.SIGWINCH();
             case "KILL" -> Linux.SIGKILL();
+            case "PIPE" -> Linux.SIGPIPE();
+            case "ALRM" -> Linux.SIGALRM();
             default -> throw new IllegalArgumentException("unknown signal " + name);
         };
+    }
+
+    /**
+     * Ends bandaid by {@code signal}, the way the program ended: the calling thread unblocks it
+     * (every thread blocks it for the signalfd) and raises it on itself. Under -Xrs the JVM has
+     * left the default action, termination, in place. Returns only if the signal did not end
+     * the process (a handler took it).
+     */
+    public static void dieBy(int signal) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
+            int r = (int) Libc.SIGEMPTYSET.invokeExact(state.errno, set);
+            r |= (int) Libc.SIGADDSET.invokeExact(state.errno, set, signal);
+            int error = (int) Libc.PTHREAD_SIGMASK.invokeExact(Linux.SIG_UNBLOCK(), set, MemorySegment.NULL);
+            if (r == 0 && error == 0) {
+                r = (int) Libc.RAISE.invokeExact(state.errno, signal);
+            }
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
     }
 
     /** Which of {@code signals} the calling thread blocks. */
