@@ -69,8 +69,8 @@ class SystemdNginxIT {
 
         String unit = "nginx-test.service";
         List<String> lines = container.awaitMessage(unit, "bind(127.0.0.1:8182)");
-        assertTrue(lines.contains("bandaid: DEBUG: Received fd 3 \"web\" (127.0.0.1:8181) AF_INET SOCK_STREAM"), String.join("\n", lines));
-        assertTrue(lines.contains("bandaid: DEBUG: Received fd 4 \"web\" (127.0.0.1:8182) AF_INET SOCK_STREAM"), String.join("\n", lines));
+        assertTrue(lines.contains("bandaid: Received fd 3 \"web\" (127.0.0.1:8181) AF_INET SOCK_STREAM"), String.join("\n", lines));
+        assertTrue(lines.contains("bandaid: Received fd 4 \"web\" (127.0.0.1:8182) AF_INET SOCK_STREAM"), String.join("\n", lines));
         String listeners = container.ok("ss -Hltnp '( sport = :8181 or sport = :8182 )'");
         assertEquals(2, listeners.lines().count(), "only systemd's two sockets listen:\n" + listeners);
         assertTrue(listeners.lines().allMatch(l -> l.contains("\"nginx\"") && l.contains("\"systemd\",pid=1")), listeners);

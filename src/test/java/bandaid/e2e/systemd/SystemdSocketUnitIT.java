@@ -1,6 +1,7 @@
 package bandaid.e2e.systemd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,9 +70,14 @@ class SystemdSocketUnitIT {
         assertEquals("active", container.state("runweb.service"));
         // The transient service is passed its socket named after the socket unit (LISTEN_FDNAMES).
         List<String> lines = container.awaitMessage("runweb.service", "bind(127.0.0.1:8082)");
-        assertTrue(lines.contains("bandaid: DEBUG: Received fd 3 \"runweb.socket\" (127.0.0.1:8082) AF_INET SOCK_STREAM"), String.join("\n", lines));
-        assertTrue(lines.stream().anyMatch(l -> l.matches("bandaid: DEBUG: bind\\(127\\.0\\.0\\.1:8082\\) from python3\\[\\d+] fd \\d+ -> passed fd 3 \"runweb.socket\" \\(127\\.0\\.0\\.1:8082\\)")),
+        assertTrue(lines.contains("bandaid: Received fd 3 \"runweb.socket\" (127.0.0.1:8082) AF_INET SOCK_STREAM"), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("bandaid: bind\\(127\\.0\\.0\\.1:8082\\) from python3\\[\\d+] fd \\d+ -> passed fd 3 \"runweb.socket\" \\(127\\.0\\.0\\.1:8082\\)")),
                 String.join("\n", lines));
+        // The journal knows bandaid's priorities (<7> for these lines, sd-daemon(3)).
+        String debugOnly = container.ok("journalctl -q -u runweb.service -p debug..debug -o cat");
+        assertTrue(debugOnly.contains("bandaid: Received fd 3 \"runweb.socket\""), debugOnly);
+        String warnings = container.ok("journalctl -q -u runweb.service -p warning -o cat");
+        assertFalse(warnings.contains("bandaid: "), warnings);
     }
 
     @Test
