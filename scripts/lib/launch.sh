@@ -1,0 +1,38 @@
+# Sourced by scripts/bandaid and by the .deb's /usr/bin/bandaid (installed as
+# /usr/lib/bandaid/lib/launch.sh): starts bandaid's JVM the way the signal forwarding needs (see
+# SignalQueue.java): the forwarded signals blocked in every JVM thread from the start, and -Xrs
+# so that the JVM does not take them back.
+
+# launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the absolute
+# path of the calling script (for `bandaid unit`'s ExecStart=). JVM options of the caller's own
+# (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS.
+launch_bandaid() {
+  local java=$1 jar=$2 fd
+  export BANDAID_LAUNCHER=$3
+  shift 3
+
+  # The JVM opens files of its own as soon as it starts, at the lowest free fd numbers: an fd that
+  # LISTEN_FDS claims but nobody passed would be taken by one of them before bandaid can look.
+  # So look here, and tell bandaid the first such fd.
+  if [[ "${LISTEN_FDS:-}" =~ ^[0-9]+$ ]] && (( LISTEN_FDS < 1024 )); then
+    for (( fd = 3; fd < 3 + LISTEN_FDS; fd++ )); do
+      if [[ ! -e /proc/self/fd/$fd ]]; then export BANDAID_CLOSED_FD=$fd; break; fi
+    done
+  fi
+
+  # HotSpot suspends threads with SIGUSR2 unless told otherwise; move that to a real-time signal
+  # so SIGUSR2 can be forwarded too. bandaid removes both variables from the program's environment.
+  if [[ -z "${_JAVA_SR_SIGNUM:-}" ]]; then
+    export _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
+  fi
+
+  # -XX:TieredStopAtLevel=1 -XX:+UseSerialGC: bandaid is a small, mostly idle process; C1 only and
+  # the serial collector start faster and keep its memory small. BANDAID_JAVA_OPTIONS adds JVM
+  # options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
+  # archive is only used by a JVM started with the options it was made with: these.)
+  # shellcheck disable=SC2086
+  exec env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH \
+    "$java" -Xrs -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+    ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
+    -jar "$jar" "$@"
+}
