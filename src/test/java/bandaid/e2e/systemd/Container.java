@@ -62,6 +62,14 @@ final class Container implements AutoCloseable {
 
     /** Boots a container named after {@code test} and waits until its systemd has finished starting up. */
     static Container boot(String test) throws IOException, InterruptedException {
+        return boot(test, true);
+    }
+
+    /**
+     * @param withJdk whether the host's JDKs are bound into the container; without them it has
+     *                no Java at all, as a server that installs bandaid's .deb
+     */
+    static Container boot(String test, boolean withJdk) throws IOException, InterruptedException {
         checkHost();
         Path rootfs = rootfs();
         String name = "bandaid-" + test + "-" + ProcessHandle.current().pid();
@@ -74,13 +82,13 @@ final class Container implements AutoCloseable {
                 "--register=no", "--keep-unit", "--private-network", "--volatile=overlay",
                 "--link-journal=no", "--resolv-conf=off", "--timezone=off",
                 "--setenv=SYSTEMD_COLORS=0", "--bind-ro=" + ROOT));
-        if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+        if (withJdk && Files.isDirectory(Path.of("/usr/lib/jvm"))) {
             nspawn.add("--bind-ro=/usr/lib/jvm");
         }
         // The JDK that runs the tests, when it is not under /usr/lib/jvm: bound too, and named to
         // scripts/bandaid through JAVA_HOME in every unit's environment.
         Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
-        boolean foreignJdk = !javaHome.startsWith("/usr/lib/jvm");
+        boolean foreignJdk = withJdk && !javaHome.startsWith("/usr/lib/jvm");
         if (foreignJdk) {
             nspawn.add("--bind-ro=" + javaHome);
         }

@@ -1,0 +1,68 @@
+package bandaid.e2e.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The .deb from scripts/package on a Debian server with no Java at all: it installs, runs a
+ * socket-activated service through /usr/bin/bandaid, and leaves nothing behind when removed.
+ */
+class SystemdDebInstallIT {
+    private static Container container;
+    private static Path deb;
+
+    @BeforeAll
+    static void packageAndBoot() throws Exception {
+        Process build = new ProcessBuilder(Container.ROOT.resolve("scripts/package").toString())
+                .directory(Container.ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(Container.ROOT.resolve("target/package.log").toFile()).start();
+        assertTrue(build.waitFor(15, TimeUnit.MINUTES), "scripts/package took more than 15 minutes");
+        assertEquals(0, build.exitValue(), Files.readString(Container.ROOT.resolve("target/package.log")));
+        try (Stream<Path> files = Files.list(Container.ROOT.resolve("target"))) {
+            deb = files.filter(f -> f.getFileName().toString().matches("bandaid_.*_amd64\\.deb")).findFirst().orElseThrow();
+        }
+        container = Container.boot("deb", false);
+    }
+
+    @AfterAll
+    static void shutDown() throws Exception {
+        if (container != null) {
+            container.close();
+        }
+    }
+
+    @Test
+    void installsServesAndRemovesCleanlyWithoutAJdk() throws Exception {
+        assertNotEquals(0, container.sh("command -v java || ls /usr/lib/jvm").exitCode(), "the container must have no Java");
+
+        container.ok("dpkg -i " + deb);
+        String version = container.ok("bandaid --version 2>&1");
+        assertTrue(version.matches("(?s)bandaid \\d+\\.\\d+\\.\\d+ \\(Java \\d+.*\\)\\s*"), version);
+        container.ok("test -f /usr/share/man/man1/bandaid.1.gz");
+        container.ok("test -f /usr/share/doc/bandaid/examples/web.socket");
+
+        // The unit pair bandaid itself writes, activated on the first connection.
+        container.ok("bandaid unit pkgweb --listen 127.0.0.1:8095 --write /etc/systemd/system -- "
+                + Container.PYTHON + " -m http.server 8095 --bind 127.0.0.1 && systemctl daemon-reload && systemctl start pkgweb.socket");
+        assertTrue(container.ok("cat /etc/systemd/system/pkgweb.service").contains("ExecStart=/usr/bin/bandaid -- /usr/bin/python3"));
+        assertEquals("inactive", container.state("pkgweb.service"));
+        Container.Http response = container.get("http://127.0.0.1:8095/");
+        assertEquals(200, response.status(), response + "\n" + container.journal("pkgweb.service"));
+        assertEquals("active", container.state("pkgweb.service"));
+
+        container.ok("systemctl stop pkgweb.socket pkgweb.service && rm /etc/systemd/system/pkgweb.* && systemctl daemon-reload");
+        container.ok("apt-get remove -y --purge bandaid");
+        String left = container.ok("find /usr /etc /var/lib/dpkg/info /opt -name '*bandaid*' 2>/dev/null || true");
+        assertEquals(List.of(), left.lines().toList(), "left behind by apt-get remove --purge");
+    }
+}
