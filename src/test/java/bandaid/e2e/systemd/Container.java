@@ -32,8 +32,13 @@ import java.util.stream.Stream;
  */
 final class Container implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    /** The launcher, at the same path inside as outside. */
-    static final String BANDAID = ROOT.resolve("scripts/bandaid").toString();
+    /**
+     * Where the repository is bound inside (read-only). Not its host path: a clone under /tmp
+     * would vanish behind PrivateTmp= (which DynamicUser= implies) in hardened units.
+     */
+    static final String INSIDE = "/opt/bandaid";
+    /** The launcher, inside the container. */
+    static final String BANDAID = INSIDE + "/scripts/bandaid";
     static final String PYTHON = "/usr/bin/python3";
 
     private static final Duration ROOTFS_BUILD = Duration.ofMinutes(20);
@@ -81,7 +86,7 @@ final class Container implements AutoCloseable {
                 "--directory=" + rootfs, "--machine=" + name,
                 "--register=no", "--keep-unit", "--private-network", "--volatile=overlay",
                 "--link-journal=no", "--resolv-conf=off", "--timezone=off",
-                "--setenv=SYSTEMD_COLORS=0", "--bind-ro=" + ROOT));
+                "--setenv=SYSTEMD_COLORS=0", "--bind-ro=" + ROOT + ":" + INSIDE));
         if (withJdk && Files.isDirectory(Path.of("/usr/lib/jvm"))) {
             nspawn.add("--bind-ro=/usr/lib/jvm");
         }

@@ -45,7 +45,7 @@ class SystemdDebInstallIT {
     void installsServesAndRemovesCleanlyWithoutAJdk() throws Exception {
         assertNotEquals(0, container.sh("command -v java || ls /usr/lib/jvm").exitCode(), "the container must have no Java");
 
-        container.ok("dpkg -i " + deb);
+        container.ok("dpkg -i " + Container.INSIDE + "/target/" + deb.getFileName());
         String version = container.ok("bandaid --version 2>&1");
         assertTrue(version.matches("(?s)bandaid \\d+\\.\\d+\\.\\d+ \\(Java \\d+.*\\)\\s*"), version);
         container.ok("test -f /usr/share/man/man1/bandaid.1.gz");
@@ -62,7 +62,9 @@ class SystemdDebInstallIT {
 
         container.ok("systemctl stop pkgweb.socket pkgweb.service && rm /etc/systemd/system/pkgweb.* && systemctl daemon-reload");
         container.ok("apt-get remove -y --purge bandaid");
-        String left = container.ok("find /usr /etc /var/lib/dpkg/info /opt -name '*bandaid*' 2>/dev/null || true");
+        // (The repository itself is bound at /opt/bandaid: not the package's.)
+        String left = container.ok("find /usr /etc /var/lib/dpkg/info /opt -path " + Container.INSIDE
+                + " -prune -o -name '*bandaid*' -print 2>/dev/null || true");
         assertEquals(List.of(), left.lines().toList(), "left behind by apt-get remove --purge");
     }
 }

@@ -37,9 +37,10 @@ class SystemdSocketUnitIT {
 
     @Test
     void theReadmeUnitPairStartsOnTheFirstConnectionAndServesOnSystemdsSocket() throws Exception {
-        container.install(Map.of(
-                "web.socket", "[Socket]\nListenStream=127.0.0.1:8080\n",
-                "web.service", "[Service]\nExecStart=" + Container.BANDAID + " -- " + python(8080) + "\n"));
+        // The pair exactly as `bandaid unit` writes it (README, "Using it with systemd").
+        container.ok(Container.BANDAID + " unit web --listen 127.0.0.1:8080 --write /etc/systemd/system -- "
+                + python(8080) + " && systemctl daemon-reload");
+        assertTrue(container.ok("cat /etc/systemd/system/web.service").contains("ExecStart=" + Container.BANDAID + " -- " + python(8080)));
         container.ok("systemctl start web.socket");
         assertEquals("inactive", container.state("web.service"), "nothing starts the service before a connection");
 
@@ -125,5 +126,22 @@ class SystemdSocketUnitIT {
         assertEquals(List.of("bandaid: passed fd 3 \"connection\" is a connected SOCK_STREAM socket, not a listening one:"
                 + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)"), lines);
         System.out.println("journalctl -u " + instance + ":\n" + container.journal(instance));
+    }
+
+    /** --exit-idle-time: idle -> the service stops cleanly (inactive, not failed) -> the next request starts it again. */
+    @Test
+    void anIdleServiceStopsAndTheNextConnectionStartsItAgain() throws Exception {
+        container.install(Map.of(
+                "idle.socket", "[Socket]\nListenStream=127.0.0.1:8084\n",
+                "idle.service", "[Service]\nExecStart=" + Container.BANDAID + " --exit-idle-time=2s -- " + python(8084) + "\n"));
+        container.ok("systemctl start idle.socket");
+        assertEquals(200, container.get("http://127.0.0.1:8084/").status(), container.journal("idle.service"));
+        assertEquals("active", container.state("idle.service"));
+        container.awaitState("idle.service", "inactive");
+        assertEquals("success", container.property("idle.service", "Result"), container.journal("idle.service"));
+        assertTrue(container.journal("idle.service").contains("No connection for 2s: stopping the program (--exit-idle-time)"),
+                container.journal("idle.service"));
+        assertEquals(200, container.get("http://127.0.0.1:8084/").status(), container.journal("idle.service"));
+        assertEquals("active", container.state("idle.service"));
     }
 }
