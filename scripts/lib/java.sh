@@ -1,8 +1,18 @@
 # Sourced by scripts/*: finds a Java runtime >= 22 (FFM, java.lang.foreign, is final in 22).
-# Looks at $JAVA_HOME, then PATH, then /usr/lib/jvm/*; sets $java and $java_home, or says in one
-# line what is missing and exits 79.
+# Looks at $JAVA_HOME, then PATH, then /usr/lib/jvm/*; sets $java, $java_home, $java_feature and
+# $java_runtime (the runtime's full version from its release file, empty if it has none), or says
+# in one line what is missing and exits 79.
 
 java_feature_version() { # the feature version of the java binary $1, or nothing
+  # The runtime's release file (JAVA_VERSION="25.0.3") says it without starting a JVM: each start
+  # costs 0.1 s or more, paid on every activation, several times when older JDKs come first.
+  local release v
+  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
+  if [[ -f "$release" ]]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [[ "$v" == 1 ]]; then v=8; fi # "1.8.0_402": before JDK 9 the feature came second
+    if [[ -n "$v" ]]; then echo "$v"; return; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
 }
 
@@ -25,3 +35,5 @@ if ! java=$(find_java); then
   exit 79
 fi
 java_home=$(dirname "$(dirname "$(readlink -f "$java")")")
+java_feature=$(java_feature_version "$java")
+java_runtime=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$java_home/release" 2>/dev/null || true)
