@@ -26,13 +26,17 @@ launch_bandaid() {
     export _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
   fi
 
+  # JVM options (their effect is measured by scripts/bench):
   # -XX:TieredStopAtLevel=1 -XX:+UseSerialGC: bandaid is a small, mostly idle process; C1 only and
-  # the serial collector start faster and keep its memory small. BANDAID_JAVA_OPTIONS adds JVM
+  # the serial collector start faster and keep its memory small.
+  # -Xms8m -Xmx64m: bandaid keeps a few MB alive; sized by the machine instead (1/64 of its memory
+  # to start), the young generation it allocates through between collections stays resident:
+  # 75 MB RSS instead of 57 on a 24 GB machine. BANDAID_JAVA_OPTIONS adds JVM
   # options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
   # archive is only used by a JVM started with the options it was made with: these.)
   # shellcheck disable=SC2086
   exec env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH \
-    "$java" -Xrs -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+    "$java" -Xrs -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xms8m -Xmx64m \
     ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
     -jar "$jar" "$@"
 }
