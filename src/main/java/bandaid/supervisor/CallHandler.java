@@ -50,6 +50,39 @@ public final class CallHandler {
                 .map(a -> ((ListenAddress.Unix) a).path()).collect(Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * Answers, on the calling thread, the one kind of call that needs nothing but the caller's
+     * address: a bind() that no passed socket can get (port 0, and every other address that is not
+     * a passed one: clients, outbound sockets) continues in the kernel. Two system calls, neither
+     * of which waits (process_vm_readv(2) and SECCOMP_IOCTL_NOTIF_SEND), so the reader can make
+     * them itself instead of waking another thread for them: on a busy machine each wake-up is a
+     * wait for a CPU, and it was most of what a trapped call cost (scripts/bench, part 2).
+     * No ID_VALID check: continuing acts on nothing the address said, and the answer to a caller
+     * that went away fails with ENOENT on its own.
+     *
+     * @return false when the call needs more (a candidate bind, --strict, an unreadable or
+     * relative address, any other call): then {@link #handle} answers it, on a thread of its own
+     */
+    public boolean answerIfOnlyContinued(Notification n) {
+        if (n.call() != Notification.TrappedCall.BIND) {
+            return false;
+        }
+        Optional<ListenAddress> read = channel.readSockaddr(n.pid(), n.arg(1), n.arg(2));
+        if (read.isEmpty()) {
+            return false;
+        }
+        ListenAddress address = read.get();
+        if (address instanceof ListenAddress.Unix u && !u.isAbstract() && !u.path().isEmpty() && !u.path().startsWith("/")
+                || matcher.couldMatch(address) || strict && candidateForStrict(address)) {
+            return false;
+        }
+        channel.continueCall(n.id());
+        if (Logger.isDebugEnabled()) {
+            Logger.debug("bind({}) from {} -> continues (no passed socket for that address)", address, names.of(n.pid()));
+        }
+        return true;
+    }
+
     public void handle(Notification n) {
         switch (n.call()) {
             case SOCKET -> {

@@ -41,8 +41,8 @@ public final class FaultInjection {
     }
 
     /**
-     * {@code bandaid.fault=slow-bind}: each bind() waits 2 s between reading the caller's memory
-     * and acting, long enough for a test to kill the caller in between.
+     * {@code bandaid.fault=slow-bind}: each bind() that may get a passed socket waits 2 s between
+     * reading the caller's memory and acting, long enough for a test to kill the caller in between.
      */
     static void slowBindIfAsked() {
         if (FAULT.equals("slow-bind")) {

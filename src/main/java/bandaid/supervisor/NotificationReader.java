@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Receives the trapped calls and answers each on a virtual thread of its own, so a slow answer
- * never holds up the next call.
+ * Receives the trapped calls. A bind() that only continues (most of them: clients, port 0) is
+ * answered right here, with two system calls that never wait
+ * ({@link CallHandler#answerIfOnlyContinued}); every other call is answered on a virtual thread
+ * of its own, so a slow answer (reading /proc, handing over a socket) never holds up the next call.
  *
  * <p>The receiving itself runs on a platform thread: it waits in poll(2) inside a native call,
  * and a virtual thread in a native call pins its carrier for as long as it waits (JEP 444), which
@@ -46,8 +48,10 @@ public final class NotificationReader {
                 }
                 Notification n = next.get();
                 received.incrementAndGet();
-                answering.incrementAndGet();
-                Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
+                if (!handler.answerIfOnlyContinued(n)) {
+                    answering.incrementAndGet();
+                    Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
+                }
             }
         } catch (Throwable t) {
             onFailure.accept(t);

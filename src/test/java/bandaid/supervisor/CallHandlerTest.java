@@ -197,6 +197,31 @@ class CallHandlerTest {
     }
 
     @Test
+    void theReaderItselfContinuesABindNoPassedSocketCanGet() {
+        CallHandler h = addressHandler(false);
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 0));
+        assertEquals(true, h.answerIfOnlyContinued(bind(5, 9)));
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
+        assertEquals(true, h.answerIfOnlyContinued(bind(6, 9)));
+        assertEquals(List.of("read 100", "continue 5", "read 100", "continue 6"), channel.actions);
+    }
+
+    @Test
+    void theReaderLeavesEveryOtherCallToAThreadOfItsOwnAndAnswersNothing() {
+        CallHandler h = addressHandler(false);
+        channel.memory = Optional.of(WEB.address());
+        assertEquals(false, h.answerIfOnlyContinued(bind(5, 9)), "a passed address");
+        channel.memory = Optional.of(new ListenAddress.Unix("app.sock", false));
+        assertEquals(false, h.answerIfOnlyContinued(bind(6, 9)), "a relative path, which may be a passed one");
+        channel.memory = Optional.empty();
+        assertEquals(false, h.answerIfOnlyContinued(bind(7, 9)), "an unreadable address");
+        assertEquals(false, h.answerIfOnlyContinued(socket(8, SOCK_STREAM)), "not a bind");
+        channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
+        assertEquals(false, addressHandler(true).answerIfOnlyContinued(bind(9, 9)), "--strict refuses it");
+        assertEquals(List.of("read 100", "read 100", "read 100", "read 100"), channel.actions);
+    }
+
+    @Test
     void aBindOfTheWrongTypeIsNotGivenThePassedSocket() {
         channel.memory = Optional.of(WEB.address());
         channel.kind = Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false));
