@@ -47,7 +47,26 @@ public final class SeccompFilter {
                 throw state.failure("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)");
             }
             // The kernel opens the listener with O_CLOEXEC (kernel/seccomp.c, init_listener).
+            askForSyncWakeUps(state, (int) fd);
             return new NotificationListener((int) fd, NotificationSizes.query());
+        }
+    }
+
+    /**
+     * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6, set with SECCOMP_IOCTL_NOTIF_SET_FLAGS; the
+     * value is the argument itself, kernel/seccomp.c, seccomp_notify_set_flags): the kernel wakes
+     * the reader, and then the caller when it is answered, on the CPU that woke it, since the waker
+     * is about to wait anyway. A trapped call is such a ping-pong: scripts/bench measured about 6
+     * of 26 µs less per trapped call on a busy 2-core machine (10 of 11 interleaved pairs), and no
+     * loss with 4 callers at once. Older kernels answer EINVAL; it is only an optimisation, so any
+     * failure is ignored.
+     */
+    private static void askForSyncWakeUps(Libc.CallState state, int fd) {
+        try {
+            int ignored = (int) Libc.IOCTL.invokeExact(state.errno, fd, SeccompIoctl.NOTIF_SET_FLAGS,
+                    MemorySegment.ofAddress(SeccompIoctl.USER_NOTIF_FD_SYNC_WAKE_UP));
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
         }
     }
 
