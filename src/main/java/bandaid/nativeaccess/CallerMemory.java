@@ -3,6 +3,7 @@ package bandaid.nativeaccess;
 import bandaid.activation.ListenAddress;
 import bandaid.bindings.Linux;
 import bandaid.bindings.iovec;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -29,14 +30,34 @@ public final class CallerMemory {
      * the caller then gets the kernel's own answer to its call
      */
     public static Optional<ListenAddress> readSockaddr(int pid, long address, long length) {
+        try (Libc.CallState state = new Libc.CallState()) {
+            return readSockaddr(pid, address, length, new SockaddrBuffer(state.arena), state);
+        }
+    }
+
+    /**
+     * The memory one {@link #readSockaddr} takes, for a thread that reads many addresses (the
+     * notification reader): allocated once, reused for each call.
+     */
+    static final class SockaddrBuffer {
+        private final MemorySegment buffer;
+        private final MemorySegment local;
+        private final MemorySegment remote;
+
+        SockaddrBuffer(Arena arena) {
+            buffer = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
+            local = iovec.allocate(arena);
+            remote = iovec.allocate(arena);
+        }
+    }
+
+    /** {@link #readSockaddr(int, long, long)} in memory of the caller's. */
+    static Optional<ListenAddress> readSockaddr(int pid, long address, long length, SockaddrBuffer memory, Libc.CallState state) {
         if (length <= 0 || address == 0) {
             return Optional.empty();
         }
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment buffer = state.arena.allocate(Sockaddrs.MAX_LENGTH, 8);
-            long read = read(state, pid, address, buffer, Math.min(length, Sockaddrs.MAX_LENGTH));
-            return read < 0 ? Optional.empty() : Sockaddrs.decode(buffer, read);
-        }
+        long read = read(state, pid, address, memory.buffer, Math.min(length, Sockaddrs.MAX_LENGTH), memory.local, memory.remote);
+        return read < 0 ? Optional.empty() : Sockaddrs.decode(memory.buffer, read);
     }
 
     /**
@@ -51,10 +72,12 @@ public final class CallerMemory {
         }
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment buffer = state.arena.allocate(PATH_MAX);
+            MemorySegment local = iovec.allocate(state.arena);
+            MemorySegment remote = iovec.allocate(state.arena);
             long have = 0;
             while (have < PATH_MAX) {
                 long chunk = Math.min(PATH_MAX - have, PAGE - ((address + have) % PAGE));
-                long read = read(state, pid, address + have, buffer.asSlice(have), chunk);
+                long read = read(state, pid, address + have, buffer.asSlice(have), chunk, local, remote);
                 if (read <= 0) {
                     return Optional.empty();
                 }
@@ -69,12 +92,14 @@ public final class CallerMemory {
         }
     }
 
-    /** One process_vm_readv(2) of {@code length} bytes at {@code address} into {@code into}: bytes read, or -1. */
-    private static long read(Libc.CallState state, int pid, long address, MemorySegment into, long length) {
-        MemorySegment local = iovec.allocate(state.arena);
+    /**
+     * One process_vm_readv(2) of {@code length} bytes at {@code address} into {@code into},
+     * through the two iovecs given: bytes read, or -1.
+     */
+    private static long read(Libc.CallState state, int pid, long address, MemorySegment into, long length,
+                             MemorySegment local, MemorySegment remote) {
         iovec.iov_base(local, into);
         iovec.iov_len(local, length);
-        MemorySegment remote = iovec.allocate(state.arena);
         iovec.iov_base(remote, MemorySegment.ofAddress(address));
         iovec.iov_len(remote, length);
         try {

@@ -1,5 +1,6 @@
 package bandaid.nativeaccess;
 
+import bandaid.activation.ListenAddress;
 import bandaid.bindings.Linux;
 import bandaid.bindings.pollfd;
 import bandaid.bindings.seccomp_data;
@@ -51,6 +52,9 @@ public final class NotificationListener implements AutoCloseable {
         private final MemorySegment poll = pollfd.allocate(arena);
         private final Libc.CallState state = new Libc.CallState();
         private final long[] args = new long[6];
+        // For the calls the reader answers itself (NotificationReader): no memory allocated per call.
+        private final CallerMemory.SockaddrBuffer sockaddr = new CallerMemory.SockaddrBuffer(arena);
+        private final MemorySegment response = arena.allocate(Math.max(sizes.response(), seccomp_notif_resp.sizeof()), 8);
 
         /**
          * Waits for the next trapped call.
@@ -116,6 +120,16 @@ public final class NotificationListener implements AutoCloseable {
             return new Notification(seccomp_notif.id(notif), seccomp_notif.pid(notif), call, args);
         }
 
+        /** {@link CallerMemory#readSockaddr} in this receiver's memory; on its thread only. */
+        public Optional<ListenAddress> readSockaddr(int pid, long address, long length) {
+            return CallerMemory.readSockaddr(pid, address, length, sockaddr, state);
+        }
+
+        /** {@link NotificationListener#continueCall} in this receiver's memory; on its thread only. */
+        public boolean continueCall(long id) {
+            return send(state, response, id, 0, 0, (int) Linux.SECCOMP_USER_NOTIF_FLAG_CONTINUE());
+        }
+
         @Override
         public void close() {
             state.close();
@@ -155,18 +169,23 @@ public final class NotificationListener implements AutoCloseable {
     private boolean send(long id, long value, int error, int flags) {
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment resp = state.arena.allocate(Math.max(sizes.response(), seccomp_notif_resp.sizeof()), 8);
-            seccomp_notif_resp.id(resp, id);
-            seccomp_notif_resp.val(resp, value);
-            seccomp_notif_resp.error(resp, error);
-            seccomp_notif_resp.flags(resp, flags);
-            if (ioctl(state, SeccompIoctl.NOTIF_SEND, resp) == 0) {
-                return true;
-            }
-            if (state.errno() == Errno.ENOENT) {
-                return false;
-            }
-            throw state.failure("ioctl(" + SeccompIoctl.name(SeccompIoctl.NOTIF_SEND) + ")");
+            return send(state, resp, id, value, error, flags);
         }
+    }
+
+    private boolean send(Libc.CallState state, MemorySegment resp, long id, long value, int error, int flags) {
+        resp.fill((byte) 0); // a newer kernel's larger struct: what this one does not know stays 0
+        seccomp_notif_resp.id(resp, id);
+        seccomp_notif_resp.val(resp, value);
+        seccomp_notif_resp.error(resp, error);
+        seccomp_notif_resp.flags(resp, flags);
+        if (ioctl(state, SeccompIoctl.NOTIF_SEND, resp) == 0) {
+            return true;
+        }
+        if (state.errno() == Errno.ENOENT) {
+            return false;
+        }
+        throw state.failure("ioctl(" + SeccompIoctl.name(SeccompIoctl.NOTIF_SEND) + ")");
     }
 
     /**

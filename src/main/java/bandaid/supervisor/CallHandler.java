@@ -60,14 +60,15 @@ public final class CallHandler {
      * No ID_VALID check: continuing acts on nothing the address said, and the answer to a caller
      * that went away fails with ENOENT on its own.
      *
+     * @param on the reader's own way to read and answer (memory allocated once, not per call)
      * @return false when the call needs more (a candidate bind, --strict, an unreadable or
      * relative address, any other call): then {@link #handle} answers it, on a thread of its own
      */
-    public boolean answerIfOnlyContinued(Notification n) {
+    public boolean answerIfOnlyContinued(Notification n, ContinueChannel on) {
         if (n.call() != Notification.TrappedCall.BIND) {
             return false;
         }
-        Optional<ListenAddress> read = channel.readSockaddr(n.pid(), n.arg(1), n.arg(2));
+        Optional<ListenAddress> read = on.readSockaddr(n.pid(), n.arg(1), n.arg(2));
         if (read.isEmpty()) {
             return false;
         }
@@ -76,7 +77,7 @@ public final class CallHandler {
                 || matcher.couldMatch(address) || strict && candidateForStrict(address)) {
             return false;
         }
-        channel.continueCall(n.id());
+        on.continueCall(n.id());
         if (Logger.isDebugEnabled()) {
             Logger.debug("bind({}) from {} -> continues (no passed socket for that address)", address, names.of(n.pid()));
         }

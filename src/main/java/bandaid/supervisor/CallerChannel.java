@@ -1,6 +1,5 @@
 package bandaid.supervisor;
 
-import bandaid.activation.ListenAddress;
 import bandaid.matching.SocketKind;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -9,10 +8,7 @@ import java.util.OptionalInt;
  * What the {@link CallHandler} needs from the kernel to answer one trapped call. The real one is
  * {@link KernelChannel}; tests of the decision logic use a fake.
  */
-public interface CallerChannel {
-
-    /** The struct sockaddr at {@code address} in the caller's memory; empty when unreadable. */
-    Optional<ListenAddress> readSockaddr(int pid, long address, long length);
+public interface CallerChannel extends ContinueChannel {
 
     /** The program's socket on {@code fd} (family, type, IPV6_V6ONLY); empty when it is not one or cannot be seen. */
     Optional<SocketKind> callerSocket(int pid, int fd);
@@ -34,8 +30,6 @@ public interface CallerChannel {
 
     /** SECCOMP_IOCTL_NOTIF_ID_VALID: the caller still waits in this call. */
     boolean isWaiting(long id);
-
-    boolean continueCall(long id);
 
     boolean returnValue(long id, long value);
 

@@ -1,5 +1,6 @@
 package bandaid.supervisor;
 
+import bandaid.activation.ListenAddress;
 import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.NotificationListener;
 import java.time.Duration;
@@ -40,6 +41,17 @@ public final class NotificationReader {
 
     private void run() {
         try (NotificationListener.Receiver receiver = listener.receiver()) {
+            ContinueChannel own = new ContinueChannel() {
+                @Override
+                public Optional<ListenAddress> readSockaddr(int pid, long address, long length) {
+                    return receiver.readSockaddr(pid, address, length);
+                }
+
+                @Override
+                public boolean continueCall(long id) {
+                    return receiver.continueCall(id);
+                }
+            };
             while (true) {
                 Optional<Notification> next = receiver.next();
                 if (next.isEmpty()) {
@@ -48,7 +60,7 @@ public final class NotificationReader {
                 }
                 Notification n = next.get();
                 received.incrementAndGet();
-                if (!handler.answerIfOnlyContinued(n)) {
+                if (!handler.answerIfOnlyContinued(n, own)) {
                     answering.incrementAndGet();
                     Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> answer(n));
                 }

@@ -200,9 +200,9 @@ class CallHandlerTest {
     void theReaderItselfContinuesABindNoPassedSocketCanGet() {
         CallHandler h = addressHandler(false);
         channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 0));
-        assertEquals(true, h.answerIfOnlyContinued(bind(5, 9)));
+        assertEquals(true, h.answerIfOnlyContinued(bind(5, 9), channel));
         channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
-        assertEquals(true, h.answerIfOnlyContinued(bind(6, 9)));
+        assertEquals(true, h.answerIfOnlyContinued(bind(6, 9), channel));
         assertEquals(List.of("read 100", "continue 5", "read 100", "continue 6"), channel.actions);
     }
 
@@ -210,14 +210,14 @@ class CallHandlerTest {
     void theReaderLeavesEveryOtherCallToAThreadOfItsOwnAndAnswersNothing() {
         CallHandler h = addressHandler(false);
         channel.memory = Optional.of(WEB.address());
-        assertEquals(false, h.answerIfOnlyContinued(bind(5, 9)), "a passed address");
+        assertEquals(false, h.answerIfOnlyContinued(bind(5, 9), channel), "a passed address");
         channel.memory = Optional.of(new ListenAddress.Unix("app.sock", false));
-        assertEquals(false, h.answerIfOnlyContinued(bind(6, 9)), "a relative path, which may be a passed one");
+        assertEquals(false, h.answerIfOnlyContinued(bind(6, 9), channel), "a relative path, which may be a passed one");
         channel.memory = Optional.empty();
-        assertEquals(false, h.answerIfOnlyContinued(bind(7, 9)), "an unreadable address");
-        assertEquals(false, h.answerIfOnlyContinued(socket(8, SOCK_STREAM)), "not a bind");
+        assertEquals(false, h.answerIfOnlyContinued(bind(7, 9), channel), "an unreadable address");
+        assertEquals(false, h.answerIfOnlyContinued(socket(8, SOCK_STREAM), channel), "not a bind");
         channel.memory = Optional.of(new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 9999));
-        assertEquals(false, addressHandler(true).answerIfOnlyContinued(bind(9, 9)), "--strict refuses it");
+        assertEquals(false, addressHandler(true).answerIfOnlyContinued(bind(9, 9), channel), "--strict refuses it");
         assertEquals(List.of("read 100", "read 100", "read 100", "read 100"), channel.actions);
     }
 
