@@ -103,7 +103,7 @@ public final class CallerMemory {
         iovec.iov_base(remote, MemorySegment.ofAddress(address));
         iovec.iov_len(remote, length);
         try {
-            return (long) Libc.PROCESS_VM_READV.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
+            return (long) Libc.ProcessVmReadv.HANDLE.invokeExact(state.errno, pid, local, 1L, remote, 1L, 0L);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -49,7 +49,7 @@ public final class CallerSockets {
             return Optional.empty();
         }
         try (Libc.CallState state = new Libc.CallState()) {
-            long dup = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_getfd(), (long) pidfd.get(), (long) fd, 0L);
+            long dup = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_getfd(), (long) pidfd.get(), (long) fd, 0L);
             if (dup < 0) {
                 return Optional.empty();
             }
@@ -75,7 +75,7 @@ public final class CallerSockets {
             MemorySegment path = state.arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
             MemorySegment name = state.arena.allocateFrom("system.sockprotoname");
             MemorySegment value = state.arena.allocate(PROTOCOL_NAME_BYTES);
-            long length = (long) Libc.GETXATTR.invokeExact(state.errno, path, name, value, (long) PROTOCOL_NAME_BYTES);
+            long length = (long) Libc.Getxattr.HANDLE.invokeExact(state.errno, path, name, value, (long) PROTOCOL_NAME_BYTES);
             if (length <= 0) {
                 return Optional.empty(); // not a socket (ENODATA), or gone
             }
@@ -120,7 +120,7 @@ public final class CallerSockets {
      */
     private static Optional<Integer> pidfdOfThread(int tid) {
         try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tid, 0L, 0L);
+            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tid, 0L, 0L);
             if (fd >= 0) {
                 return Optional.of((int) fd);
             }
@@ -131,7 +131,7 @@ public final class CallerSockets {
             if (tgid.isEmpty()) {
                 return Optional.empty();
             }
-            fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tgid.get(), 0L, 0L);
+            fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tgid.get(), 0L, 0L);
             return fd >= 0 ? Optional.of((int) fd) : Optional.empty();
         } catch (Throwable t) {
             throw Libc.rethrow(t);

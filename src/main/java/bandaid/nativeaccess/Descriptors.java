@@ -38,7 +38,7 @@ public final class Descriptors {
     /** Whether {@code fd} is open in bandaid (fcntl(F_GETFD) fails with EBADF otherwise). */
     public static boolean isOpen(int fd) {
         try (Libc.CallState state = new Libc.CallState()) {
-            int r = NotificationListener.call(() -> (int) Libc.FCNTL.invokeExact(state.errno, fd, Linux.F_GETFD(), 0));
+            int r = NotificationListener.call(() -> (int) Libc.Fcntl.HANDLE.invokeExact(state.errno, fd, Linux.F_GETFD(), 0));
             if (r >= 0) {
                 return true;
             }
@@ -51,7 +51,7 @@ public final class Descriptors {
 
     public static void close(int fd, String what) {
         try (Libc.CallState state = new Libc.CallState()) {
-            int r = NotificationListener.call(() -> (int) Libc.CLOSE.invokeExact(state.errno, fd));
+            int r = NotificationListener.call(() -> (int) Libc.Close.HANDLE.invokeExact(state.errno, fd));
             // close(2): after EINTR the fd is closed anyway on Linux; never retry.
             if (r < 0 && state.errno() != Errno.EINTR) {
                 throw state.failure("close(" + what + ")");
@@ -60,7 +60,7 @@ public final class Descriptors {
     }
 
     private static int fcntl(Libc.CallState state, int fd, int command, int argument, String call) {
-        int r = NotificationListener.call(() -> (int) Libc.FCNTL.invokeExact(state.errno, fd, command, argument));
+        int r = NotificationListener.call(() -> (int) Libc.Fcntl.HANDLE.invokeExact(state.errno, fd, command, argument));
         if (r < 0) {
             throw state.failure(call);
         }

@@ -27,7 +27,7 @@ public final class Errno {
     /** "EBADF", from glibc's own table (strerrorname_np(3)). */
     public static String name(int errno) {
         try {
-            MemorySegment name = (MemorySegment) Libc.STRERRORNAME.invokeExact(errno);
+            MemorySegment name = (MemorySegment) Libc.Strerrorname.HANDLE.invokeExact(errno);
             return name.equals(MemorySegment.NULL) ? "errno " + errno : name.reinterpret(64).getString(0);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -37,7 +37,7 @@ public final class Errno {
     /** "Bad file descriptor" (strerror(3)). */
     public static String description(int errno) {
         try {
-            MemorySegment text = (MemorySegment) Libc.STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) Libc.Strerror.HANDLE.invokeExact(errno);
             return text.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw Libc.rethrow(t);

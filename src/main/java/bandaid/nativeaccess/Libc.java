@@ -29,40 +29,107 @@ final class Libc {
     private static final VarHandle ERRNO_HANDLE =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
+    // One holder class per function: a handle is made when it is first used. Making one costs
+    // about 10 ms of class spinning (FFM's downcall stubs and their LambdaForms; the AOT cache does
+    // not keep them), and only a few are needed before the program starts (the passed sockets,
+    // prctl, seccomp); the others are made while it starts, on the threads that use them.
+
     /** long syscall(long number, ...): for calls glibc 2.31 (Debian 11) has no wrapper for. */
-    static final MethodHandle SYSCALL3 = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    static final MethodHandle SYSCALL4 = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final class Syscall3 {
+        static final MethodHandle HANDLE = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+
+    static final class Syscall4 {
+        static final MethodHandle HANDLE = variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+
     /** int ioctl(int fd, unsigned long request, ...): the seccomp ioctls take one pointer. */
-    static final MethodHandle IOCTL = variadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    static final class Ioctl {
+        static final MethodHandle HANDLE = variadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    }
+
     /** int prctl(int option, ...). */
-    static final MethodHandle PRCTL = variadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final class Prctl {
+        static final MethodHandle HANDLE = variadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+
     /** int fcntl(int fd, int cmd, ...). */
-    static final MethodHandle FCNTL = variadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle GETSOCKOPT = fixed("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle SETSOCKOPT = fixed("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle GETSOCKNAME = fixed("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle CLOSE = fixed("close", JAVA_INT, JAVA_INT);
-    static final MethodHandle WAITPID = fixed("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle POLL = fixed("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    static final MethodHandle READ = fixed("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    static final class Fcntl {
+        static final MethodHandle HANDLE = variadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+
+    static final class Getsockopt {
+        static final MethodHandle HANDLE = fixed("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    }
+
+    static final class Setsockopt {
+        static final MethodHandle HANDLE = fixed("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    static final class Getsockname {
+        static final MethodHandle HANDLE = fixed("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    }
+
+    static final class Close {
+        static final MethodHandle HANDLE = fixed("close", JAVA_INT, JAVA_INT);
+    }
+
+    static final class Waitpid {
+        static final MethodHandle HANDLE = fixed("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    static final class Poll {
+        static final MethodHandle HANDLE = fixed("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    }
+
+    static final class Read {
+        static final MethodHandle HANDLE = fixed("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+
     /** int raise(int sig): to the calling thread (tgkill), so a signal this thread unblocks reaches it. */
-    static final MethodHandle RAISE = fixed("raise", JAVA_INT, JAVA_INT);
-    static final MethodHandle SIGNALFD = fixed("signalfd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle SIGEMPTYSET = fixed("sigemptyset", JAVA_INT, ADDRESS);
-    static final MethodHandle SIGADDSET = fixed("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle SIGISMEMBER = fixed("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    static final class Raise {
+        static final MethodHandle HANDLE = fixed("raise", JAVA_INT, JAVA_INT);
+    }
+
+    static final class Signalfd {
+        static final MethodHandle HANDLE = fixed("signalfd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    static final class Sigemptyset {
+        static final MethodHandle HANDLE = fixed("sigemptyset", JAVA_INT, ADDRESS);
+    }
+
+    static final class Sigaddset {
+        static final MethodHandle HANDLE = fixed("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
+    static final class Sigismember {
+        static final MethodHandle HANDLE = fixed("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
     /** pthread_sigmask returns the error number instead of setting errno. */
-    static final MethodHandle PTHREAD_SIGMASK = LINKER.downcallHandle(find("pthread_sigmask"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle PROCESS_VM_READV = fixed("process_vm_readv",
-            JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    static final class PthreadSigmask {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(find("pthread_sigmask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
     /** ssize_t getxattr(const char *path, const char *name, void *value, size_t size). */
-    static final MethodHandle GETXATTR = fixed("getxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    static final class Getxattr {
+        static final MethodHandle HANDLE = fixed("getxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    }
+
+    static final class ProcessVmReadv {
+        static final MethodHandle HANDLE = fixed("process_vm_readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    }
+
     /** const char *strerrorname_np(int errnum) (glibc 2.32): "EBADF". */
-    static final MethodHandle STRERRORNAME = LINKER.downcallHandle(find("strerrorname_np"),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final class Strerrorname {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(find("strerrorname_np"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
+    static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
     /** glibc's sigset_t is 1024 bits, whatever the kernel's is. */
     static final long SIGSET_BYTES = 128;
 

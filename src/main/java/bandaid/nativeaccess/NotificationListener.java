@@ -71,7 +71,7 @@ public final class NotificationListener implements AutoCloseable {
                 pollfd.revents(poll, (short) 0);
                 // A close() from another thread does not wake a poll(2) in progress: wake up now
                 // and then to notice it (and the kernel's POLLNVAL for a closed fd).
-                int ready = call(() -> (int) Libc.POLL.invokeExact(state.errno, poll, 1L, POLL_TIMEOUT_MS));
+                int ready = call(() -> (int) Libc.Poll.HANDLE.invokeExact(state.errno, poll, 1L, POLL_TIMEOUT_MS));
                 if (ready < 0) {
                     if (state.errno() == Errno.EINTR) {
                         continue;
@@ -230,7 +230,7 @@ public final class NotificationListener implements AutoCloseable {
     }
 
     private int ioctl(Libc.CallState state, long request, MemorySegment argument) {
-        return call(() -> (int) Libc.IOCTL.invokeExact(state.errno, fd, request, argument));
+        return call(() -> (int) Libc.Ioctl.HANDLE.invokeExact(state.errno, fd, request, argument));
     }
 
     /** Closes the listener once: calls still trapped, and any made later, fail with ENOSYS. */

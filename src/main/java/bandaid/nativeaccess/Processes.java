@@ -17,7 +17,7 @@ public final class Processes {
      */
     public static OptionalInt pidfdOpen(long pid) {
         try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), pid, 0L, 0L);
+            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), pid, 0L, 0L);
             if (fd < 0 && state.errno() == Errno.ESRCH) {
                 return OptionalInt.empty();
             }
@@ -35,7 +35,7 @@ public final class Processes {
     /** @return false when the process has already exited (ESRCH) */
     public static boolean sendSignal(int pidfd, int signal) {
         try (Libc.CallState state = new Libc.CallState()) {
-            long r = (long) Libc.SYSCALL4.invokeExact(state.errno, (long) Linux.__NR_pidfd_send_signal(),
+            long r = (long) Libc.Syscall4.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_send_signal(),
                     (long) pidfd, (long) signal, 0L, 0L);
             if (r == 0) {
                 return true;
@@ -58,7 +58,7 @@ public final class Processes {
      */
     public static void becomeSubreaper() {
         try (Libc.CallState state = new Libc.CallState()) {
-            int r = (int) Libc.PRCTL.invokeExact(state.errno, Linux.PR_SET_CHILD_SUBREAPER(), 1L, 0L, 0L, 0L);
+            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, Linux.PR_SET_CHILD_SUBREAPER(), 1L, 0L, 0L, 0L);
             if (r != 0) {
                 throw state.failure("prctl(PR_SET_CHILD_SUBREAPER)");
             }
@@ -77,7 +77,7 @@ public final class Processes {
     public static OptionalInt reapAnyChild() {
         try (Libc.CallState state = new Libc.CallState()) {
             while (true) {
-                int pid = (int) Libc.WAITPID.invokeExact(state.errno, -1, MemorySegment.NULL, 0);
+                int pid = (int) Libc.Waitpid.HANDLE.invokeExact(state.errno, -1, MemorySegment.NULL, 0);
                 if (pid > 0) {
                     return OptionalInt.of(pid);
                 }

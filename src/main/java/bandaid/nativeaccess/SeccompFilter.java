@@ -63,7 +63,7 @@ public final class SeccompFilter {
      */
     private static void askForSyncWakeUps(Libc.CallState state, int fd) {
         try {
-            int ignored = (int) Libc.IOCTL.invokeExact(state.errno, fd, SeccompIoctl.NOTIF_SET_FLAGS,
+            int ignored = (int) Libc.Ioctl.HANDLE.invokeExact(state.errno, fd, SeccompIoctl.NOTIF_SET_FLAGS,
                     MemorySegment.ofAddress(SeccompIoctl.USER_NOTIF_FD_SYNC_WAKE_UP));
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -72,7 +72,7 @@ public final class SeccompFilter {
 
     private static long seccomp(Libc.CallState state, long flags, MemorySegment prog) {
         try {
-            return (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
+            return (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
                     (long) Linux.SECCOMP_SET_MODE_FILTER(), flags, prog.address());
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -82,7 +82,7 @@ public final class SeccompFilter {
     /** prctl(PR_SET_NO_NEW_PRIVS): required for an unprivileged filter, and a setuid program run under it gains nothing. */
     private static void setNoNewPrivileges() {
         try (Libc.CallState state = new Libc.CallState()) {
-            int r = (int) Libc.PRCTL.invokeExact(state.errno, Linux.PR_SET_NO_NEW_PRIVS(), 1L, 0L, 0L, 0L);
+            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, Linux.PR_SET_NO_NEW_PRIVS(), 1L, 0L, 0L, 0L);
             if (r != 0) {
                 throw state.failure("prctl(PR_SET_NO_NEW_PRIVS)");
             }
@@ -98,7 +98,7 @@ public final class SeccompFilter {
         static NotificationSizes query() {
             try (Libc.CallState state = new Libc.CallState()) {
                 MemorySegment sizes = seccomp_notif_sizes.allocate(state.arena);
-                long r = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
+                long r = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
                         (long) Linux.SECCOMP_GET_NOTIF_SIZES(), 0L, sizes.address());
                 if (r != 0) {
                     throw state.failure("seccomp(SECCOMP_GET_NOTIF_SIZES)");

@@ -51,11 +51,11 @@ public final class SignalQueue implements AutoCloseable {
     public static void dieBy(int signal) {
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
-            int r = (int) Libc.SIGEMPTYSET.invokeExact(state.errno, set);
-            r |= (int) Libc.SIGADDSET.invokeExact(state.errno, set, signal);
-            int error = (int) Libc.PTHREAD_SIGMASK.invokeExact(Linux.SIG_UNBLOCK(), set, MemorySegment.NULL);
+            int r = (int) Libc.Sigemptyset.HANDLE.invokeExact(state.errno, set);
+            r |= (int) Libc.Sigaddset.HANDLE.invokeExact(state.errno, set, signal);
+            int error = (int) Libc.PthreadSigmask.HANDLE.invokeExact(Linux.SIG_UNBLOCK(), set, MemorySegment.NULL);
             if (r == 0 && error == 0) {
-                r = (int) Libc.RAISE.invokeExact(state.errno, signal);
+                r = (int) Libc.Raise.HANDLE.invokeExact(state.errno, signal);
             }
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -66,7 +66,7 @@ public final class SignalQueue implements AutoCloseable {
     public static List<String> blocked(List<String> signals) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment current = arena.allocate(Libc.SIGSET_BYTES, 8);
-            int error = (int) Libc.PTHREAD_SIGMASK.invokeExact(Linux.SIG_BLOCK(), MemorySegment.NULL, current);
+            int error = (int) Libc.PthreadSigmask.HANDLE.invokeExact(Linux.SIG_BLOCK(), MemorySegment.NULL, current);
             if (error != 0) {
                 throw new SyscallException("pthread_sigmask(SIG_BLOCK)", error);
             }
@@ -80,7 +80,7 @@ public final class SignalQueue implements AutoCloseable {
 
     private static boolean isMember(MemorySegment set, int signal) {
         try (Libc.CallState state = new Libc.CallState()) {
-            return (int) Libc.SIGISMEMBER.invokeExact(state.errno, set, signal) == 1;
+            return (int) Libc.Sigismember.HANDLE.invokeExact(state.errno, set, signal) == 1;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
@@ -90,14 +90,14 @@ public final class SignalQueue implements AutoCloseable {
     public static SignalQueue open(List<String> signals) {
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
-            int r = (int) Libc.SIGEMPTYSET.invokeExact(state.errno, set);
+            int r = (int) Libc.Sigemptyset.HANDLE.invokeExact(state.errno, set);
             for (String s : signals) {
-                r |= (int) Libc.SIGADDSET.invokeExact(state.errno, set, number(s));
+                r |= (int) Libc.Sigaddset.HANDLE.invokeExact(state.errno, set, number(s));
             }
             if (r != 0) {
                 throw state.failure("sigaddset");
             }
-            int fd = (int) Libc.SIGNALFD.invokeExact(state.errno, -1, set, Linux.SFD_CLOEXEC());
+            int fd = (int) Libc.Signalfd.HANDLE.invokeExact(state.errno, -1, set, Linux.SFD_CLOEXEC());
             if (fd < 0) {
                 throw state.failure("signalfd");
             }
@@ -114,7 +114,7 @@ public final class SignalQueue implements AutoCloseable {
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment info = signalfd_siginfo.allocate(state.arena);
             while (true) {
-                long n = (long) Libc.READ.invokeExact(state.errno, fd, info, signalfd_siginfo.sizeof());
+                long n = (long) Libc.Read.HANDLE.invokeExact(state.errno, fd, info, signalfd_siginfo.sizeof());
                 if (n == signalfd_siginfo.sizeof()) {
                     return OptionalInt.of(signalfd_siginfo.ssi_signo(info));
                 }

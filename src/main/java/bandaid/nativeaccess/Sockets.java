@@ -34,7 +34,7 @@ public final class Sockets {
     private static ListenAddress localAddress(Libc.CallState state, int fd, int familyNumber) {
         MemorySegment addr = state.arena.allocate(Sockaddrs.MAX_LENGTH, 8);
         MemorySegment length = state.arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
-        int r = NotificationListener.call(() -> (int) Libc.GETSOCKNAME.invokeExact(state.errno, fd, addr, length));
+        int r = NotificationListener.call(() -> (int) Libc.Getsockname.HANDLE.invokeExact(state.errno, fd, addr, length));
         if (r < 0) {
             throw state.failure("getsockname(" + fd + ")");
         }
@@ -55,7 +55,7 @@ public final class Sockets {
     private static int intOption(Libc.CallState state, int fd, int level, int option, String name) {
         MemorySegment value = state.arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment length = state.arena.allocateFrom(ValueLayout.JAVA_INT, Integer.BYTES);
-        int r = NotificationListener.call(() -> (int) Libc.GETSOCKOPT.invokeExact(
+        int r = NotificationListener.call(() -> (int) Libc.Getsockopt.HANDLE.invokeExact(
                 state.errno, fd, level, option, value, length));
         if (r < 0) {
             throw state.failure("getsockopt(" + fd + ", " + name + ")");

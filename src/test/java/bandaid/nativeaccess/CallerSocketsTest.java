@@ -77,7 +77,7 @@ class CallerSocketsTest {
 
     private static int socket(int family, int type) throws Throwable {
         try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.SYSCALL3.invokeExact(state.errno, (long) Linux.__NR_socket(), (long) family, (long) type, 0L);
+            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_socket(), (long) family, (long) type, 0L);
             assertTrue(fd >= 0, "socket(): errno " + state.errno());
             return (int) fd;
         }
