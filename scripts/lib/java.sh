@@ -3,16 +3,26 @@
 # $java_runtime (the runtime's full version from its release file, empty if it has none), or says
 # in one line what is missing and exits 79.
 
+# release_field FILE NAME: the value of NAME="..." in a runtime's release file, or nothing.
+# Bash builtins only, like the rest of the search: on a busy machine each program started
+# (sed, dirname) costs milliseconds, and this runs on every activation.
+release_field() {
+  local line
+  [[ -f "$1" ]] || return 0
+  while IFS= read -r line; do
+    if [[ "$line" == "$2="* ]]; then line=${line#"$2="}; line=${line#\"}; echo "${line%\"}"; return 0; fi
+  done < "$1"
+}
+
 java_feature_version() { # the feature version of the java binary $1, or nothing
   # The runtime's release file (JAVA_VERSION="25.0.3") says it without starting a JVM: each start
   # costs 0.1 s or more, paid on every activation, several times when older JDKs come first.
-  local release v
-  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
-  if [[ -f "$release" ]]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-    if [[ "$v" == 1 ]]; then v=8; fi # "1.8.0_402": before JDK 9 the feature came second
-    if [[ -n "$v" ]]; then echo "$v"; return; fi
-  fi
+  local real v
+  real=$(readlink -f "$1")
+  v=$(release_field "${real%/bin/*}/release" JAVA_VERSION)
+  v=${v#1.} # "1.8.0_402": before JDK 9 the feature came second
+  v=${v%%[!0-9]*}
+  if [[ -n "$v" ]]; then echo "$v"; return; fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
 }
 
@@ -34,6 +44,6 @@ if ! java=$(find_java); then
   echo "bandaid: needs a Java runtime >= 22 (none in \$JAVA_HOME, PATH or /usr/lib/jvm); install one (e.g. apt-get install openjdk-25-jdk-headless) or set JAVA_HOME" >&2
   exit 79
 fi
-java_home=$(dirname "$(dirname "$(readlink -f "$java")")")
+java_home=$(readlink -f "$java"); java_home=${java_home%/bin/*}
 java_feature=$(java_feature_version "$java")
-java_runtime=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$java_home/release" 2>/dev/null || true)
+java_runtime=$(release_field "$java_home/release" JAVA_RUNTIME_VERSION)
