@@ -16,9 +16,10 @@ class SupervisorFaultsIT {
 
     private static void assertFailsLoudly(String fault, String expectedLine) throws Exception {
         int port = Net.freePort();
-        // The program binds the passed address after 1 s (the trapped call a faulty matcher
-        // hits; the closed listener is noticed before it), then would sleep for a minute.
-        String program = Bandaid.PYTHON + " -c 'import socket,time; time.sleep(1); s=socket.socket();"
+        // The program binds the passed address after 3 s (the trapped call a faulty matcher
+        // hits; the listener, closed at 0.3 s, is noticed well before it, even on a loaded
+        // machine), then would sleep for a minute.
+        String program = Bandaid.PYTHON + " -c 'import socket,time; time.sleep(3); s=socket.socket();"
                 + " s.bind((\"127.0.0.1\"," + port + ")); time.sleep(60)'";
         try (Programs.Interactive run = new Programs.Interactive("BANDAID_JAVA_OPTIONS=-Dbandaid.fault=" + fault
                 + " exec " + Programs.PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" -- " + program)) {

@@ -61,10 +61,10 @@ class SystemdDebInstallIT {
         assertEquals("active", container.state("pkgweb.service"));
 
         container.ok("systemctl stop pkgweb.socket pkgweb.service && rm /etc/systemd/system/pkgweb.* && systemctl daemon-reload");
-        container.ok("apt-get remove -y --purge bandaid");
+        container.ok("apt-get remove -y bandaid");
         // (The repository itself is bound at /opt/bandaid: not the package's.)
         String left = container.ok("find /usr /etc /var/lib/dpkg/info /opt -path " + Container.INSIDE
                 + " -prune -o -name '*bandaid*' -print 2>/dev/null || true");
-        assertEquals(List.of(), left.lines().toList(), "left behind by apt-get remove --purge");
+        assertEquals(List.of(), left.lines().toList(), "left behind by apt-get remove");
     }
 }
