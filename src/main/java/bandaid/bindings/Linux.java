@@ -932,6 +932,24 @@ public class Linux extends Linux$shared {
     public static int IPPROTO_IPV6() {
         return IPPROTO_IPV6;
     }
+    private static final int SI_USER = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_USER = 0
+     * }
+     */
+    public static int SI_USER() {
+        return SI_USER;
+    }
+    private static final int SI_KERNEL = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_KERNEL = 128
+     * }
+     */
+    public static int SI_KERNEL() {
+        return SI_KERNEL;
+    }
     private static final int SFD_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :

@@ -5,6 +5,7 @@ import bandaid.bindings.signalfd_siginfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -109,20 +110,31 @@ public final class SignalQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * A signal as signalfd(2) reports it.
+     *
+     * @param fromKernel sent by the kernel itself (si_code SI_KERNEL), as a terminal sends Ctrl-C,
+     *                   Ctrl-\ and window-size changes: to the whole foreground process group,
+     *                   which the program shares with bandaid, so the program has it already
+     */
+    public record Received(int signal, boolean fromKernel) {
+    }
+
     /** Blocks until a signal arrives; empty once the queue was closed. */
-    public OptionalInt take() {
+    public Optional<Received> take() {
         try (Libc.CallState state = new Libc.CallState()) {
             MemorySegment info = signalfd_siginfo.allocate(state.arena);
             while (true) {
                 long n = (long) Libc.Read.HANDLE.invokeExact(state.errno, fd, info, signalfd_siginfo.sizeof());
                 if (n == signalfd_siginfo.sizeof()) {
-                    return OptionalInt.of(signalfd_siginfo.ssi_signo(info));
+                    return Optional.of(new Received(signalfd_siginfo.ssi_signo(info),
+                            signalfd_siginfo.ssi_code(info) == Linux.SI_KERNEL()));
                 }
                 if (n < 0 && state.errno() == Errno.EINTR) {
                     continue;
                 }
                 if (closed.get()) {
-                    return OptionalInt.empty();
+                    return Optional.empty();
                 }
                 throw state.failure("read(signalfd)");
             }

@@ -5,6 +5,7 @@ import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SignalQueue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.tinylog.Logger;
 
@@ -41,12 +42,19 @@ public final class SignalForwarder {
         SignalQueue queue = SignalQueue.open(blocked);
         Thread.ofPlatform().name("bandaid-signals").daemon().start(() -> {
             while (true) {
-                OptionalInt signal = queue.take();
-                if (signal.isEmpty()) {
+                Optional<SignalQueue.Received> received = queue.take();
+                if (received.isEmpty()) {
                     return;
                 }
-                if (pidfd.isEmpty() || !Processes.sendSignal(pidfd.getAsInt(), signal.getAsInt())) {
-                    ProcessHandle.current().children().forEach(child -> sendTo(child.pid(), signal.getAsInt()));
+                int signal = received.get().signal();
+                if (received.get().fromKernel()) {
+                    // A terminal's Ctrl-C reached the program too (same process group): passing
+                    // it on would make the program see it twice.
+                    Logger.debug("signal {} came from the terminal to the program as well: not passed on", signal);
+                    continue;
+                }
+                if (pidfd.isEmpty() || !Processes.sendSignal(pidfd.getAsInt(), signal)) {
+                    ProcessHandle.current().children().forEach(child -> sendTo(child.pid(), signal));
                 }
             }
         });

@@ -46,6 +46,21 @@ class SignalsIT {
         assertEquals(42, Bandaid.shell("exec \"$BANDAID\" -- sh -c 'exit 42'").exitCode());
     }
 
+    /**
+     * Ctrl-C in a terminal reaches every process of the foreground process group, the program
+     * included: bandaid must not pass it on as well, or the program would get it twice.
+     */
+    @Test
+    void ctrlCInATerminalReachesTheProgramOnce() throws Exception {
+        String inTerminal = Bandaid.ROOT.resolve("src/test/resources/programs/in-terminal.py").toString();
+        Bandaid.Run run = Bandaid.shell("exec " + Bandaid.PYTHON + " " + inTerminal + " " + PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- "
+                + Bandaid.PYTHON + " " + LOGGER);
+        assertEquals(0, run.exitCode(), run.stderr());
+        // (The terminal echoes the Ctrl-C as "^C" in front of the program's line.)
+        assertEquals(List.of("got INT"), run.stdout().lines().map(l -> l.replace("^C", "")).filter(l -> l.startsWith("got")).toList(),
+                run.stdout());
+    }
+
     private static void kill(String signal, long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).inheritIO().start();
         assertEquals(0, kill.waitFor());
