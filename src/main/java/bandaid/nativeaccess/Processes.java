@@ -57,10 +57,15 @@ public final class Processes {
      * Yama ptrace_scope=1 they stay its descendants, whose memory it may read.
      */
     public static void becomeSubreaper() {
+        setFlag(Linux.PR_SET_CHILD_SUBREAPER(), "prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+
+    /** prctl(option, 1): turns on a per-process (or, for no_new_privs, per-thread) flag. */
+    static void setFlag(int option, String call) {
         try (Libc.CallState state = new Libc.CallState()) {
-            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, Linux.PR_SET_CHILD_SUBREAPER(), 1L, 0L, 0L, 0L);
+            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, option, 1L, 0L, 0L, 0L);
             if (r != 0) {
-                throw state.failure("prctl(PR_SET_CHILD_SUBREAPER)");
+                throw state.failure(call);
             }
         } catch (SyscallException e) {
             throw e;

@@ -81,16 +81,7 @@ public final class SeccompFilter {
 
     /** prctl(PR_SET_NO_NEW_PRIVS): required for an unprivileged filter, and a setuid program run under it gains nothing. */
     private static void setNoNewPrivileges() {
-        try (Libc.CallState state = new Libc.CallState()) {
-            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, Linux.PR_SET_NO_NEW_PRIVS(), 1L, 0L, 0L, 0L);
-            if (r != 0) {
-                throw state.failure("prctl(PR_SET_NO_NEW_PRIVS)");
-            }
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Processes.setFlag(Linux.PR_SET_NO_NEW_PRIVS(), "prctl(PR_SET_NO_NEW_PRIVS)");
     }
 
     /** The sizes of the notification structs as this kernel has them (SECCOMP_GET_NOTIF_SIZES). */
