@@ -35,20 +35,6 @@ public final class Descriptors {
         }
     }
 
-    /** Whether {@code fd} is open in bandaid (fcntl(F_GETFD) fails with EBADF otherwise). */
-    public static boolean isOpen(int fd) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            int r = NotificationListener.call(() -> (int) Libc.Fcntl.HANDLE.invokeExact(state.errno, fd, Linux.F_GETFD(), 0));
-            if (r >= 0) {
-                return true;
-            }
-            if (state.errno() == Errno.EBADF) {
-                return false;
-            }
-            throw state.failure("fcntl(" + fd + ", F_GETFD)");
-        }
-    }
-
     public static void close(int fd, String what) {
         try (Libc.CallState state = new Libc.CallState()) {
             int r = NotificationListener.call(() -> (int) Libc.Close.HANDLE.invokeExact(state.errno, fd));

@@ -62,10 +62,6 @@ final class Libc {
         static final MethodHandle HANDLE = fixed("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     }
 
-    static final class Setsockopt {
-        static final MethodHandle HANDLE = fixed("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    }
-
     static final class Getsockname {
         static final MethodHandle HANDLE = fixed("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     }

@@ -2,7 +2,6 @@ package bandaid.nativeaccess;
 
 import bandaid.activation.Family;
 import bandaid.activation.ListenAddress;
-import bandaid.bindings.Linux;
 import bandaid.bindings.sockaddr;
 import bandaid.bindings.sockaddr_in;
 import bandaid.bindings.sockaddr_in6;
@@ -62,9 +61,5 @@ final class Sockaddrs {
             end++;
         }
         return new ListenAddress.Unix(new String(path, 0, end, StandardCharsets.UTF_8), false);
-    }
-
-    static boolean isUnix(int familyNumber) {
-        return familyNumber == Linux.AF_UNIX();
     }
 }

@@ -22,17 +22,15 @@ public final class NotificationReader {
     private final NotificationListener listener;
     private final CallHandler handler;
     private final Consumer<Throwable> onFailure;
-    private final Runnable onNoProcessesLeft;
     private final AtomicLong received = new AtomicLong();
     /** Calls being answered right now, each on its virtual thread. */
     private final AtomicLong answering = new AtomicLong();
 
     public NotificationReader(NotificationListener listener, CallHandler handler,
-                              Consumer<Throwable> onFailure, Runnable onNoProcessesLeft) {
+                              Consumer<Throwable> onFailure) {
         this.listener = listener;
         this.handler = handler;
         this.onFailure = onFailure;
-        this.onNoProcessesLeft = onNoProcessesLeft;
     }
 
     public Thread start() {
@@ -55,7 +53,8 @@ public final class NotificationReader {
             while (true) {
                 Optional<Notification> next = receiver.next();
                 if (next.isEmpty()) {
-                    onNoProcessesLeft.run();
+                    // No process is left under the filter: nothing more to answer. bandaid's
+                    // exit follows the program's processes (Supervisor), not this.
                     return;
                 }
                 Notification n = next.get();

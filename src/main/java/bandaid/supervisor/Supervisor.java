@@ -99,7 +99,7 @@ public final class Supervisor {
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         SignalForwarder.start(process);
         Optional<NotificationReader> reader = launched.listener().flatMap(listener -> handler.map(h ->
-                new NotificationReader(listener, h, outcome::completeExceptionally, () -> { })));
+                new NotificationReader(listener, h, outcome::completeExceptionally)));
         reader.ifPresent(NotificationReader::start);
         launched.listener().ifPresent(FaultInjection::closeListenerIfAsked);
         Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> {
