@@ -23,3 +23,5 @@
 #include <errno.h>
 #include <poll.h>
 #include <linux/limits.h>
+#include <spawn.h>
+#include <sys/stat.h>

@@ -1,7 +1,7 @@
 # Sourced by scripts/*: finds a Java runtime >= 22 (FFM, java.lang.foreign, is final in 22).
 # Looks at $JAVA_HOME, then PATH, then /usr/lib/jvm/*; sets $java, $java_home, $java_feature and
 # $java_runtime (the runtime's full version from its release file, empty if it has none), or says
-# in one line what is missing and exits 79.
+# in one line what is missing and exits 69 (EX_UNAVAILABLE, as bandaid does when something it needs is missing).
 
 # release_field FILE NAME: the value of NAME="..." in a runtime's release file, or nothing.
 # Bash builtins only, like the rest of the search: on a busy machine each program started
@@ -42,7 +42,7 @@ find_java() {
 
 if ! java=$(find_java); then
   echo "bandaid: needs a Java runtime >= 22 (none in \$JAVA_HOME, PATH or /usr/lib/jvm); install one (e.g. apt-get install openjdk-25-jdk-headless) or set JAVA_HOME" >&2
-  exit 79
+  exit 69
 fi
 java_home=$(readlink -f "$java"); java_home=${java_home%/bin/*}
 java_feature=$(java_feature_version "$java")

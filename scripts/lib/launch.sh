@@ -14,7 +14,9 @@ launch_bandaid() {
   # The JVM opens files of its own as soon as it starts, at the lowest free fd numbers: an fd that
   # LISTEN_FDS claims but nobody passed would be taken by one of them before bandaid can look.
   # So look here, and tell bandaid the first such fd.
-  if [[ "${LISTEN_FDS:-}" =~ ^[0-9]+$ ]] && (( LISTEN_FDS < 1024 )); then
+  # The loop stops at the first fd not open, so it runs at most once per open fd; a LISTEN_FDS of
+  # more than 7 digits is refused by bandaid itself (more fds than a process can have).
+  if [[ "${LISTEN_FDS:-}" =~ ^[0-9]{1,7}$ ]]; then
     for (( fd = 3; fd < 3 + LISTEN_FDS; fd++ )); do
       if [[ ! -e /proc/self/fd/$fd ]]; then export BANDAID_CLOSED_FD=$fd; break; fi
     done

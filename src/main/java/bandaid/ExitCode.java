@@ -1,29 +1,26 @@
 package bandaid;
 
 /**
- * bandaid's own exit codes, one per thing that can go wrong before or around the program (README
- * lists them). They sit in 64..79, away from the shell's 126/127/128+N and from systemd's own
- * 200..243 (systemd.exec(5), "Process Exit Codes"), so a unit's ExecMainStatus tells them apart.
- * When the program runs, bandaid exits with the program's status instead.
+ * bandaid's own exit statuses. They are the sysexits.h codes whose names systemd shows beside a
+ * unit's status (`systemctl status`: "status=78/CONFIG"; systemd-analyze exit-status), chosen so
+ * that the name fits: the one-line message on stderr says the exact cause. When the program ran,
+ * bandaid exits with the program's status instead (README, man page "EXIT STATUS").
  */
 public enum ExitCode {
-    USAGE(64, "unknown, malformed or contradictory options"),
-    NO_PROGRAM(65, "no program to run was given"),
-    LISTEN_FDS_INVALID(66, "LISTEN_FDS is empty, not a number or negative"),
-    LISTEN_PID_INVALID(67, "LISTEN_FDS is set but LISTEN_PID is missing or not a number"),
-    LISTEN_PID_NOT_OURS(68, "LISTEN_PID names another process"),
-    LISTEN_FDNAMES_MISMATCH(69, "LISTEN_FDNAMES has a different number of names than LISTEN_FDS"),
-    PASSED_FD_CLOSED(70, "a passed fd is not open (LISTEN_FDS larger than what was passed)"),
-    PASSED_FD_NOT_SOCKET(71, "a passed fd is not a socket"),
-    PASSED_SOCKET_NOT_LISTENING(72, "a passed stream socket is a connection (Accept=yes), not a listener"),
-    UNKNOWN_SOCKET_NAME(73, "--map names a socket that was not passed"),
-    SECCOMP_UNSUPPORTED(74, "the kernel lacks seccomp user notification"),
-    SECCOMP_FORBIDDEN(75, "seccomp(2) is blocked, e.g. by a unit's SystemCallFilter="),
-    SECCOMP_BUSY(76, "already under another seccomp listener (nested bandaid?)"),
-    SUPERVISOR_FAILED(77, "bandaid's notification reader failed; the program was killed"),
-    START_FAILED(78, "the program could not be started for another reason"),
-    /** Said by scripts/bandaid before any Java runs; listed here so the table is complete. */
-    NO_JAVA(79, "no Java runtime >= 22 was found (or the jar is not built and Maven is missing)"),
+    /** Unknown, malformed or contradictory options, or no program given. */
+    USAGE(64, "unknown, malformed or contradictory options, or no program given"),
+    /** The LISTEN_* variables are malformed. */
+    DATAERR(65, "LISTEN_FDS, LISTEN_PID or LISTEN_FDNAMES is malformed"),
+    /** Something bandaid needs is missing: the kernel feature, a free seccomp listener slot, Java. */
+    UNAVAILABLE(69, "the kernel lacks seccomp user notification, bandaid is already under another listener, or no Java >= 22 was found"),
+    /** bandaid itself failed while the program ran; the program was killed. */
+    SOFTWARE(70, "bandaid's own failure (the seccomp listener broke); the program was killed so none of its calls hang"),
+    /** The program could not be started for a reason other than 126/127. */
+    OSERR(71, "the program could not be started"),
+    /** A system call bandaid needs is blocked by a seccomp filter it runs under (seccomp(2), process_vm_readv(2)). */
+    NOPERM(77, "a system call bandaid needs (seccomp, process_vm_readv) is blocked, e.g. by SystemCallFilter="),
+    /** What was passed does not fit: LISTEN_PID of another process, an fd not open or not a listening socket, a --map name not passed. */
+    CONFIG(78, "the unit passes the wrong thing: LISTEN_PID of another process, a passed fd not open, not a socket or a connection, or a --map name not passed"),
     NOT_EXECUTABLE(126, "the program is not executable"),
     NOT_FOUND(127, "the program was not found");
 
@@ -39,6 +36,7 @@ public enum ExitCode {
         return code;
     }
 
+    /** What the status means, as --help and the man page say it. */
     public String meaning() {
         return meaning;
     }

@@ -2,29 +2,37 @@ package bandaid.activation;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
-import bandaid.nativeaccess.Descriptors;
-import bandaid.nativeaccess.Errno;
-import bandaid.nativeaccess.Sockets;
-import bandaid.nativeaccess.SyscallException;
+import bandaid.socket.FileId;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketDescription;
+import bandaid.socket.SocketType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Turns what {@link ListenEnvironment} says into checked {@link PassedSocket}s. */
 public final class PassedSockets {
 
-    /** How a passed fd is looked at: the kernel in production, a table in tests. */
-    @FunctionalInterface
-    public interface Inspector {
-        /** @throws SyscallException EBADF (not open) or ENOTSOCK (not a socket) */
-        Sockets.Description describe(int fd);
+    /** What a look at one passed fd found. */
+    public sealed interface Inspection {
+        /** A socket; {@code file} is its socket file when it is bound to a path. */
+        record Socket(SocketDescription description, Optional<FileId> file) implements Inspection {
+        }
+
+        /** Nothing is open on the fd (EBADF), or only an O_PATH reference to a file. */
+        record NotOpen(String what) implements Inspection {
+        }
+
+        /** Open, but not a socket (ENOTSOCK): a FIFO or a special file from a .socket unit. */
+        record NotASocket() implements Inspection {
+        }
     }
 
-    /** The real inspector; it also marks each fd close-on-exec so the program never inherits it raw. */
-    public static final Inspector KERNEL = fd -> {
-        Sockets.Description d = Sockets.describe(fd);
-        Descriptors.setCloseOnExec(fd);
-        return d;
-    };
+    /** How a passed fd is looked at: the kernel in production (supervisor wires it), a table in tests. */
+    @FunctionalInterface
+    public interface Inspector {
+        Inspection inspect(int fd);
+    }
 
     private PassedSockets() {
     }
@@ -34,37 +42,30 @@ public final class PassedSockets {
         for (int i = 0; i < env.count(); i++) {
             int fd = env.fd(i);
             String name = env.names().get(i);
-            Sockets.Description d;
-            try {
-                if (fd == env.closedFd()) {
-                    throw new SyscallException("fcntl(" + fd + ")", Errno.EBADF);
-                }
-                d = inspector.describe(fd);
-            } catch (SyscallException e) {
-                throw problem(env, fd, name, e);
+            Inspection found = fd == env.closedFd() ? new Inspection.NotOpen("not open") : inspector.inspect(fd);
+            switch (found) {
+                case Inspection.NotOpen n -> throw new BandaidException(ExitCode.CONFIG, "LISTEN_FDS=" + env.count()
+                        + " says fds 3.." + env.fd(env.count() - 1) + " were passed, but fd " + fd + " \"" + name + "\" is " + n.what());
+                case Inspection.NotASocket n -> throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
+                        + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
+                case Inspection.Socket s -> sockets.add(checked(fd, name, s));
             }
-            // A listening stream socket has SO_ACCEPTCONN; a connection from an Accept=yes unit
-            // does not. Datagram sockets never listen and are passed as they are.
-            if ((d.type() == SocketType.STREAM || d.type() == SocketType.SEQPACKET) && !d.listening()) {
-                throw new BandaidException(ExitCode.PASSED_SOCKET_NOT_LISTENING,
-                        "passed fd " + fd + " \"" + name + "\" is a connected " + d.type() + " socket, not a listening one:"
-                                + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)");
-            }
-            sockets.add(new PassedSocket(fd, name, d.family(), d.type(), d.protocol(), d.address(), d.listening(), d.nonBlocking(), d.v6Only()));
         }
         return List.copyOf(sockets);
     }
 
-    private static BandaidException problem(ListenEnvironment env, int fd, String name, SyscallException e) {
-        if (e.is(Errno.EBADF)) {
-            return new BandaidException(ExitCode.PASSED_FD_CLOSED, "LISTEN_FDS=" + env.count() + " says fds 3.."
-                    + env.fd(env.count() - 1) + " were passed, but fd " + fd + " \"" + name + "\" is not open");
+    private static PassedSocket checked(int fd, String name, Inspection.Socket s) throws BandaidException {
+        SocketDescription d = s.description();
+        // A listening stream socket has SO_ACCEPTCONN; a connection from an Accept=yes unit
+        // is connected and does not. Datagram sockets never listen and are passed as they are.
+        if ((d.type() == SocketType.STREAM || d.type() == SocketType.SEQPACKET) && !d.listening()) {
+            // A connection has a local address with a port; a socket never bound has none.
+            boolean bound = !(d.address().toString().endsWith(":0") || d.address().toString().equals("(unnamed)"));
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name + "\" is "
+                    + (bound ? "a connected " + d.type() + " socket, not a listening one"
+                             : "a " + d.type() + " socket neither bound nor listening")
+                    + ": bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)");
         }
-        if (e.is(Errno.ENOTSOCK)) {
-            return new BandaidException(ExitCode.PASSED_FD_NOT_SOCKET,
-                    "passed fd " + fd + " \"" + name + "\" is not a socket: only sockets can be passed (sd_listen_fds(3))");
-        }
-        return new BandaidException(ExitCode.PASSED_FD_NOT_SOCKET,
-                "cannot inspect passed fd " + fd + " \"" + name + "\": " + e.getMessage(), e);
+        return new PassedSocket(fd, name, d, s.file());
     }
 }

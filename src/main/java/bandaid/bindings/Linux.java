@@ -212,6 +212,15 @@ public class Linux extends Linux$shared {
     public static int BPF_TXA() {
         return BPF_TXA;
     }
+    private static final int __NR_read = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_read 0
+     * }
+     */
+    public static int __NR_read() {
+        return __NR_read;
+    }
     private static final int __NR_close = (int)3L;
     /**
      * {@snippet lang=c :
@@ -220,6 +229,51 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_close() {
         return __NR_close;
+    }
+    private static final int __NR_poll = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_poll 7
+     * }
+     */
+    public static int __NR_poll() {
+        return __NR_poll;
+    }
+    private static final int __NR_rt_sigaction = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_rt_sigaction 13
+     * }
+     */
+    public static int __NR_rt_sigaction() {
+        return __NR_rt_sigaction;
+    }
+    private static final int __NR_rt_sigprocmask = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_rt_sigprocmask 14
+     * }
+     */
+    public static int __NR_rt_sigprocmask() {
+        return __NR_rt_sigprocmask;
+    }
+    private static final int __NR_ioctl = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_ioctl 16
+     * }
+     */
+    public static int __NR_ioctl() {
+        return __NR_ioctl;
+    }
+    private static final int __NR_getpid = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_getpid 39
+     * }
+     */
+    public static int __NR_getpid() {
+        return __NR_getpid;
     }
     private static final int __NR_socket = (int)41L;
     /**
@@ -257,6 +311,15 @@ public class Linux extends Linux$shared {
     public static int __NR_listen() {
         return __NR_listen;
     }
+    private static final int __NR_getsockname = (int)51L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_getsockname 51
+     * }
+     */
+    public static int __NR_getsockname() {
+        return __NR_getsockname;
+    }
     private static final int __NR_setsockopt = (int)54L;
     /**
      * {@snippet lang=c :
@@ -274,6 +337,33 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_getsockopt() {
         return __NR_getsockopt;
+    }
+    private static final int __NR_wait4 = (int)61L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_wait4 61
+     * }
+     */
+    public static int __NR_wait4() {
+        return __NR_wait4;
+    }
+    private static final int __NR_kill = (int)62L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_kill 62
+     * }
+     */
+    public static int __NR_kill() {
+        return __NR_kill;
+    }
+    private static final int __NR_fcntl = (int)72L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_fcntl 72
+     * }
+     */
+    public static int __NR_fcntl() {
+        return __NR_fcntl;
     }
     private static final int __NR_unlink = (int)87L;
     /**
@@ -293,6 +383,42 @@ public class Linux extends Linux$shared {
     public static int __NR_prctl() {
         return __NR_prctl;
     }
+    private static final int __NR_gettid = (int)186L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_gettid 186
+     * }
+     */
+    public static int __NR_gettid() {
+        return __NR_gettid;
+    }
+    private static final int __NR_getxattr = (int)191L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_getxattr 191
+     * }
+     */
+    public static int __NR_getxattr() {
+        return __NR_getxattr;
+    }
+    private static final int __NR_tgkill = (int)234L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_tgkill 234
+     * }
+     */
+    public static int __NR_tgkill() {
+        return __NR_tgkill;
+    }
+    private static final int __NR_newfstatat = (int)262L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_newfstatat 262
+     * }
+     */
+    public static int __NR_newfstatat() {
+        return __NR_newfstatat;
+    }
     private static final int __NR_unlinkat = (int)263L;
     /**
      * {@snippet lang=c :
@@ -301,6 +427,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_unlinkat() {
         return __NR_unlinkat;
+    }
+    private static final int __NR_signalfd4 = (int)289L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_signalfd4 289
+     * }
+     */
+    public static int __NR_signalfd4() {
+        return __NR_signalfd4;
     }
     private static final int __NR_process_vm_readv = (int)310L;
     /**
@@ -508,6 +643,15 @@ public class Linux extends Linux$shared {
      */
     public static int FD_CLOEXEC() {
         return FD_CLOEXEC;
+    }
+    private static final int AT_SYMLINK_NOFOLLOW = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_SYMLINK_NOFOLLOW 256
+     * }
+     */
+    public static int AT_SYMLINK_NOFOLLOW() {
+        return AT_SYMLINK_NOFOLLOW;
     }
     private static final int AT_REMOVEDIR = (int)512L;
     /**
@@ -851,6 +995,24 @@ public class Linux extends Linux$shared {
     public static int PATH_MAX() {
         return PATH_MAX;
     }
+    private static final int POSIX_SPAWN_SETSIGDEF = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_SPAWN_SETSIGDEF 4
+     * }
+     */
+    public static int POSIX_SPAWN_SETSIGDEF() {
+        return POSIX_SPAWN_SETSIGDEF;
+    }
+    private static final int POSIX_SPAWN_SETSIGMASK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_SPAWN_SETSIGMASK 8
+     * }
+     */
+    public static int POSIX_SPAWN_SETSIGMASK() {
+        return POSIX_SPAWN_SETSIGMASK;
+    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1120,6 +1282,15 @@ public class Linux extends Linux$shared {
      */
     public static int O_CLOEXEC() {
         return O_CLOEXEC;
+    }
+    private static final int O_PATH = (int)2097152L;
+    /**
+     * {@snippet lang=c :
+     * #define O_PATH 2097152
+     * }
+     */
+    public static int O_PATH() {
+        return O_PATH;
     }
     private static final int AT_FDCWD = (int)-100L;
     /**

@@ -4,41 +4,54 @@ import bandaid.BandaidException;
 import bandaid.ExitCode;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Splits {@code bandaid [OPTIONS] [--] PROGRAM [ARGS...]}: bandaid's options end at {@code --}
  * or at the first word that is not an option, so the program's own options are never read as
  * bandaid's.
+ *
+ * @param programStart the index in the arguments where the program begins
+ * @param separated    the program came after {@code --} (so it is a program, not a command)
  */
-record CommandLine(Options options, List<String> program, JCommander usage) {
+record CommandLine(Options options, int programStart, boolean separated) {
+    /** Options that take a value, as the next word when not given after '='. */
+    private static final Set<String> TAKE_A_VALUE = Set.of("--match", "--map", "--exit-idle-time");
 
-    static CommandLine parse(String... args) throws BandaidException {
+    static CommandLine parse(List<String> args) throws BandaidException {
         int end = 0;
         boolean separator = false;
-        while (end < args.length) {
-            if (args[end].equals("--")) {
+        while (end < args.size()) {
+            String word = args.get(end);
+            if (word.equals("--")) {
                 separator = true;
                 break;
             }
-            if (!args[end].startsWith("-")) {
+            if (!word.startsWith("-")) {
                 break;
             }
-            // --match and --map take a value as the next word (or after '=').
-            if ((args[end].equals("--match") || args[end].equals("--map") || args[end].equals("--exit-idle-time")) && end + 1 < args.length) {
+            if (TAKE_A_VALUE.contains(word)) {
+                if (end + 1 >= args.size() || args.get(end + 1).equals("--")) {
+                    throw new BandaidException(ExitCode.USAGE, word + " needs a value, as " + word + "=VALUE (see bandaid --help)");
+                }
                 end++;
             }
             end++;
         }
         Options options = new Options();
-        JCommander jc = JCommander.newBuilder().programName("bandaid").addObject(options).build();
         try {
-            jc.parse(Arrays.copyOfRange(args, 0, end));
+            JCommander.newBuilder().programName("bandaid").addObject(options).build().parse(args.subList(0, end).toArray(String[]::new));
         } catch (ParameterException e) {
             throw new BandaidException(ExitCode.USAGE, e.getMessage() + " (see bandaid --help)");
         }
-        List<String> program = List.of(Arrays.copyOfRange(args, separator ? end + 1 : end, args.length));
-        return new CommandLine(options, program, jc);
+        return new CommandLine(options, separator ? end + 1 : end, separator);
+    }
+
+    /** The help jcommander makes of {@link Options}. */
+    static String optionsHelp() {
+        StringBuilder usage = new StringBuilder();
+        JCommander.newBuilder().programName("bandaid").addObject(new Options()).build().getUsageFormatter().usage(usage);
+        return usage.toString().replaceFirst("^Usage: bandaid \\[options\\]\\n", "");
     }
 }

@@ -1,12 +1,16 @@
 package bandaid.cli;
 
 import bandaid.BandaidException;
+import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
-import bandaid.activation.PassedSocket;
-import bandaid.activation.PassedSockets;
-import bandaid.nativeaccess.Sockets;
-import bandaid.nativeaccess.SyscallException;
+import bandaid.activation.PassedSockets.Inspection;
+import bandaid.socket.Family;
+import bandaid.socket.SocketDescription;
+import bandaid.socket.SocketType;
+import bandaid.supervisor.Environment;
+import bandaid.supervisor.KernelInspector;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * {@code bandaid inspect}, run in place of a program: lists what was passed, one line per fd,
@@ -17,18 +21,18 @@ final class InspectCommand {
     private InspectCommand() {
     }
 
-    static int run(PrintStream out, PrintStream err, String... args) {
-        if (args.length > 0) {
-            return Main.fail(err, new BandaidException(bandaid.ExitCode.USAGE, "inspect takes no arguments, got " + String.join(" ", args)));
+    static int run(Environment env, PrintStream out, Main.Errors errors, List<String> args) {
+        if (!args.isEmpty()) {
+            return errors.fail(new BandaidException(ExitCode.USAGE, "inspect takes no arguments, got " + String.join(" ", args)));
         }
         ListenEnvironment listen;
         try {
-            listen = ListenEnvironment.parse(System.getenv(), ProcessHandle.current().pid());
+            listen = ListenEnvironment.parse(env.variables(), ProcessHandle.current().pid());
         } catch (BandaidException e) {
-            return Main.fail(err, e);
+            return errors.fail(e);
         }
         if (!listen.activated()) {
-            out.println("No descriptors were passed (LISTEN_FDS is not set).");
+            out.println("No descriptors were passed (" + listen.nothingPassed() + ").");
             return 0;
         }
         out.println("Received " + listen.count() + " descriptor" + (listen.count() == 1 ? "" : "s") + " via the environment.");
@@ -41,19 +45,18 @@ final class InspectCommand {
     private static String line(ListenEnvironment listen, int index) {
         int fd = listen.fd(index);
         String head = "fd " + fd + " \"" + listen.names().get(index) + "\": ";
-        if (fd == listen.closedFd()) {
-            return head + "not open";
-        }
-        try {
-            Sockets.Description d = PassedSockets.KERNEL.describe(fd);
-            PassedSocket p = new PassedSocket(fd, listen.names().get(index), d.family(), d.type(), d.protocol(), d.address(),
-                    d.listening(), d.nonBlocking(), d.v6Only());
-            return head + p.family() + " " + p.type() + " " + p.address()
-                    + (p.listening() ? ", listening" : p.type() == bandaid.activation.SocketType.DGRAM ? "" : ", connected (Accept=yes?)")
-                    + (p.nonBlocking() ? ", non-blocking" : ", blocking")
-                    + (p.family() == bandaid.activation.Family.INET6 ? (p.v6Only() ? ", IPv6 only" : ", dual-stack") : "");
-        } catch (SyscallException e) {
-            return head + e.getMessage();
-        }
+        Inspection found = fd == listen.closedFd() ? new Inspection.NotOpen("not open") : KernelInspector.inspect(fd);
+        return head + switch (found) {
+            case Inspection.NotOpen n -> n.what();
+            case Inspection.NotASocket n -> "not a socket";
+            case Inspection.Socket s -> describe(s.description());
+        };
+    }
+
+    private static String describe(SocketDescription d) {
+        return d.family() + " " + d.type() + " " + d.address()
+                + (d.listening() ? ", listening" : d.type() == SocketType.DGRAM ? "" : ", not listening (Accept=yes?)")
+                + (d.nonBlocking() ? ", non-blocking" : ", blocking")
+                + (d.family() == Family.INET6 ? (d.v6Only() ? ", IPv6 only" : ", dual-stack") : "");
     }
 }

@@ -22,9 +22,9 @@ public final class JournalWriter implements Writer {
     private final PrintStream err = System.err;
     private final boolean journal;
 
-    /** tinylog makes writers through this constructor. */
+    /** tinylog makes writers through this constructor; {@code journal} says whether stderr is the journal (Main). */
     public JournalWriter(Map<String, String> properties) {
-        this.journal = stderrIsJournal(System.getenv("JOURNAL_STREAM"));
+        this.journal = Boolean.parseBoolean(properties.get("journal"));
     }
 
     static boolean stderrIsJournal(String journalStream) {

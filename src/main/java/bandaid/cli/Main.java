@@ -3,16 +3,15 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
-import bandaid.matching.AddressMatcher;
 import bandaid.matching.MapRule;
-import bandaid.matching.MatcherFactory;
-import bandaid.matching.SocketOrderMatcher;
-import bandaid.nativeaccess.SignalQueue;
+import bandaid.supervisor.Ending;
+import bandaid.supervisor.Environment;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.tinylog.Logger;
@@ -20,111 +19,97 @@ import org.tinylog.configuration.Configuration;
 
 /**
  * {@code bandaid [OPTIONS] [--] PROGRAM [ARGS...]}: runs PROGRAM on the sockets systemd passed.
- * Only {@link #main} exits; {@link #run} returns the status, so the whole CLI runs in tests.
+ * The CLI is a function, {@link #run}: the environment and the arguments come in, the status goes
+ * out, and only {@link #main} reads the process's own environment or ends the process.
  */
 public final class Main {
     private Main() {
     }
 
-    /**
-     * Signals that end a program without a core dump. When one ended the program, bandaid ends
-     * by it too, as timeout(1) does: a shell still reports 128+N, and systemd sees the main
-     * process "killed by SIGTERM", a clean stop (systemd.service(5), SuccessExitStatus=), where
-     * exit status 143 would mark the unit failed after every systemctl stop.
-     */
-    private static final List<String> PASSED_ON_DEATHS = List.of("HUP", "INT", "PIPE", "ALRM", "TERM", "USR1", "USR2", "KILL");
-
     public static void main(String[] args) {
-        int status = run(System.err, args);
-        if (status > 128) {
-            for (String name : PASSED_ON_DEATHS) {
-                if (status - 128 == SignalQueue.number(name)) {
-                    System.err.flush();
-                    SignalQueue.dieBy(status - 128);
-                }
-            }
-        }
+        Environment env = Environment.ofThisProcess();
+        int status = run(env, System.out, System.err, Environment.argumentsOfThisProcess(args));
+        System.out.flush();
+        System.err.flush();
+        Ending.dieLikeTheProgram(status);
         System.exit(status);
     }
 
-    static int run(PrintStream err, String... args) {
-        if (args.length > 0 && args[0].equals("inspect")) {
-            return InspectCommand.run(System.out, err, Arrays.copyOfRange(args, 1, args.length));
-        }
-        if (args.length > 0 && args[0].equals("unit")) {
-            return UnitCommand.run(System.out, err, Arrays.copyOfRange(args, 1, args.length));
-        }
+    /** {@link #run(Environment, PrintStream, PrintStream, List)} for arguments given as text. */
+    static int run(Environment env, PrintStream out, PrintStream err, String... args) {
+        return run(env, out, err, Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /**
+     * Runs bandaid as the command line says.
+     *
+     * @param args the arguments as bytes: bandaid's options are read as UTF-8 text, the program's
+     *             arguments are passed on exactly as given
+     * @return the status to exit with
+     */
+    static int run(Environment env, PrintStream out, PrintStream err, List<byte[]> args) {
+        List<String> words = args.stream().map(a -> new String(a, StandardCharsets.UTF_8)).toList();
+        Errors errors = new Errors(err, env);
         CommandLine line;
         try {
-            line = CommandLine.parse(args);
+            line = CommandLine.parse(words);
         } catch (BandaidException e) {
-            return fail(err, e);
+            return errors.fail(e);
         }
         Options options = line.options();
         if (options.help) {
-            StringBuilder usage = new StringBuilder();
-            line.usage().getUsageFormatter().usage(usage);
-            err.print("Usage: bandaid [OPTIONS] [--] PROGRAM [ARGS...]\n"
-                    + "       bandaid inspect      (in place of a program: list the passed sockets)\n"
-                    + "       bandaid " + UnitCommand.USAGE.substring("usage is bandaid ".length()) + "\n"
-                    + usage.toString().replaceFirst("^Usage: bandaid \\[options\\]\\n", ""));
+            out.print(Help.text());
             return 0;
         }
         if (options.version) {
-            err.println("bandaid " + version() + " (Java " + Runtime.version() + ")");
+            out.println("bandaid " + version() + " (Java " + Runtime.version() + ")");
             return 0;
         }
-        configureLogging(options.verbose);
+        List<String> rest = words.subList(line.programStart(), words.size());
+        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("inspect")) {
+            return InspectCommand.run(env, out, errors, rest.subList(1, rest.size()));
+        }
+        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("unit")) {
+            return UnitCommand.run(env, out, errors, rest.subList(1, rest.size()));
+        }
         try {
-            if (line.program().isEmpty()) {
-                throw new BandaidException(ExitCode.NO_PROGRAM,
-                        "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
+            Supervisor.Request request = request(env, options, args.subList(line.programStart(), args.size()));
+            configureLogging(options.verbose, errors.journal());
+            if (!request.listen().activated() && (!options.maps.isEmpty() || options.strict || options.exitIdleTime != null)) {
+                Logger.warn("{} has no effect: {}",
+                        !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time", request.listen().nothingPassed());
             }
-            MatcherFactory matchers = matchers(options);
-            Optional<Duration> exitIdle = Optional.empty();
-            if (options.exitIdleTime != null) {
-                exitIdle = Optional.of(Durations.parse(options.exitIdleTime).orElseThrow(() -> new BandaidException(ExitCode.USAGE,
-                        "--exit-idle-time " + options.exitIdleTime + " is not a time span; use e.g. 30s, 500ms, 5min or 1h")));
-            }
-            ListenEnvironment listen = ListenEnvironment.parse(System.getenv(), ProcessHandle.current().pid());
-            if (!listen.activated() && (!options.maps.isEmpty() || options.strict || exitIdle.isPresent())) {
-                Logger.warn("{} has no effect: no sockets were passed (LISTEN_FDS is not set)",
-                        !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time");
-            }
-            return Supervisor.run(line.program(), listen, matchers, options.strict, exitIdle);
+            return Supervisor.run(request);
         } catch (BandaidException e) {
-            return fail(err, e);
+            return errors.fail(e);
         } catch (RuntimeException e) {
             Logger.debug(e, "internal error");
-            return fail(err, new BandaidException(ExitCode.SUPERVISOR_FAILED, "internal error: " + e));
+            return errors.fail(new BandaidException(ExitCode.SOFTWARE, "internal error: " + e));
         }
     }
 
-    private static MatcherFactory matchers(Options options) throws BandaidException {
+    /** Every option checked, and every contradiction refused, before anything is done. */
+    private static Supervisor.Request request(Environment env, Options options, List<byte[]> program) throws BandaidException {
+        if (program.isEmpty()) {
+            throw new BandaidException(ExitCode.USAGE, "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
+        }
+        if (!options.match.equals("address") && !options.match.equals("socket")) {
+            throw new BandaidException(ExitCode.USAGE, "unknown --match " + options.match + ": use address or socket");
+        }
         List<MapRule> rules = new ArrayList<>();
         for (String map : options.maps) {
             rules.add(MapRule.parse(map));
         }
-        return switch (options.match) {
-            case "address" -> passed -> {
-                MapRule.checkNames(rules, passed);
-                return new AddressMatcher(passed, rules);
-            };
-            case "socket" -> {
-                if (!rules.isEmpty()) {
-                    throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
-                }
-                yield SocketOrderMatcher::new;
-            }
-            default -> throw new BandaidException(ExitCode.USAGE, "unknown --match " + options.match + ": use address or socket");
-        };
-    }
-
-    static int fail(PrintStream err, BandaidException e) {
-        // Priority 3 (error) when stderr is the journal, like every other line (JournalWriter).
-        String prefix = JournalWriter.stderrIsJournal(System.getenv("JOURNAL_STREAM")) ? "<3>bandaid: " : "bandaid: ";
-        err.println(prefix + e.getMessage());
-        return e.exitCode().code();
+        if (!rules.isEmpty() && options.match.equals("socket")) {
+            throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
+        }
+        Optional<Duration> exitIdle = Optional.empty();
+        if (options.exitIdleTime != null) {
+            exitIdle = Optional.of(Durations.parse(options.exitIdleTime).orElseThrow(() -> new BandaidException(ExitCode.USAGE,
+                    "--exit-idle-time " + options.exitIdleTime + " is not a time span; use e.g. 30s, 500ms, 5min or 1h")));
+        }
+        ListenEnvironment listen = ListenEnvironment.parse(env.variables(), ProcessHandle.current().pid());
+        return new Supervisor.Request(program, env, listen, options.match, rules, options.strict, exitIdle);
     }
 
     static String version() {
@@ -133,11 +118,24 @@ public final class Main {
     }
 
     /** One line per event on stderr; stdout stays the program's. */
-    private static void configureLogging(boolean verbose) {
+    private static void configureLogging(boolean verbose, boolean journal) {
         if (Configuration.isFrozen()) {
             return;
         }
         Configuration.set("writer", "journal");
         Configuration.set("writer.level", verbose ? "debug" : "info");
+        Configuration.set("writer.journal", Boolean.toString(journal));
+    }
+
+    /** How a failure is told: one line on stderr, with the journal's priority when stderr is the journal. */
+    record Errors(PrintStream err, Environment env) {
+        int fail(BandaidException e) {
+            err.println((journal() ? "<3>" : "") + "bandaid: " + e.getMessage());
+            return e.exitCode().code();
+        }
+
+        boolean journal() {
+            return JournalWriter.stderrIsJournal(env.get("JOURNAL_STREAM"));
+        }
     }
 }

@@ -3,6 +3,7 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.matching.AddressPattern;
+import bandaid.supervisor.Environment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,12 +26,12 @@ final class UnitCommand {
     record Request(String name, List<String> listen, Optional<String> user, Optional<Path> write, List<String> program) {
     }
 
-    static int run(PrintStream out, PrintStream err, String... args) {
+    static int run(Environment env, PrintStream out, Main.Errors errors, List<String> args) {
         try {
-            Request request = parse(args);
-            String launcher = Optional.ofNullable(System.getenv("BANDAID_LAUNCHER")).orElse("/usr/bin/bandaid");
+            Request request = parse(args.toArray(String[]::new));
+            String launcher = Optional.ofNullable(env.get("BANDAID_LAUNCHER")).orElse("/usr/bin/bandaid");
             String socket = socketUnit(request);
-            String service = serviceUnit(request, launcher, absoluteProgram(request.program().getFirst()));
+            String service = serviceUnit(request, launcher, absoluteProgram(request.program().getFirst(), env.get("PATH")));
             if (request.write().isPresent()) {
                 Path dir = request.write().get();
                 Files.writeString(dir.resolve(request.name() + ".socket"), socket);
@@ -41,9 +42,9 @@ final class UnitCommand {
             }
             return 0;
         } catch (BandaidException e) {
-            return Main.fail(err, e);
+            return errors.fail(e);
         } catch (IOException e) {
-            return Main.fail(err, new BandaidException(ExitCode.USAGE, "cannot write the units: " + e.getMessage()));
+            return errors.fail(new BandaidException(ExitCode.OSERR, "cannot write the units: " + e.getMessage()));
         }
     }
 
@@ -76,7 +77,7 @@ final class UnitCommand {
             throw new BandaidException(ExitCode.USAGE, "unit needs at least one --listen ADDRESS: " + USAGE);
         }
         if (i >= args.length - 1) {
-            throw new BandaidException(ExitCode.NO_PROGRAM, "unit needs the program after --: " + USAGE);
+            throw new BandaidException(ExitCode.USAGE, "unit needs the program after --: " + USAGE);
         }
         return new Request(name, listen, user, write, List.of(args).subList(i + 1, args.length));
     }
@@ -121,11 +122,11 @@ final class UnitCommand {
     }
 
     /** ExecStart= wants an absolute path: look the program up on PATH the way a shell would. */
-    static String absoluteProgram(String program) throws BandaidException {
+    static String absoluteProgram(String program, String path) throws BandaidException {
         if (program.contains("/")) {
             return Path.of(program).toAbsolutePath().normalize().toString();
         }
-        for (String dir : Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin").split(":")) {
+        for (String dir : Optional.ofNullable(path).orElse("/usr/bin:/bin").split(":")) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
             if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
                 return candidate.toAbsolutePath().normalize().toString();

@@ -1,8 +1,9 @@
 package bandaid.matching;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketKind;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +19,9 @@ import java.util.function.Predicate;
  *
  * <p>Rules, first match wins (README, "Matching"):
  * <ol>
- * <li>{@code --map NAME=ADDRESS}: a bind to ADDRESS gets the socket named NAME;</li>
- * <li>the passed socket with exactly that address (::ffff:a.b.c.d equals a.b.c.d);</li>
+ * <li>{@code --map NAME=ADDRESS}: a bind to ADDRESS gets the socket named NAME (of the program's type);</li>
+ * <li>the passed socket with exactly that address (::ffff:a.b.c.d equals a.b.c.d), or for a unix
+ *     path, the same socket file however the path is spelt;</li>
  * <li>the same port where either side is the wildcard (0.0.0.0 or [::]): the .socket unit
  *     decides where to listen, the program only which port; one of the program's own family
  *     first, then a dual-stack [::] socket, then any other.</li>
@@ -48,6 +50,11 @@ public final class AddressMatcher implements FdMatcher {
         if (Addresses.isEphemeral(address)) {
             return false;
         }
+        // A unix path may name a passed socket's file under another spelling (/var/run is /run,
+        // a symlinked directory, a relative path): only the file itself can tell.
+        if (address instanceof ListenAddress.Unix u && u.isPath() && passed.stream().anyMatch(p -> p.file().isPresent())) {
+            return true;
+        }
         return rules.stream().anyMatch(r -> r.pattern().matches(address))
                 || passed.stream().anyMatch(p -> Addresses.sameAddress(p.address(), address) || samePortOneWildcard(p.address(), address));
     }
@@ -58,13 +65,15 @@ public final class AddressMatcher implements FdMatcher {
             return Optional.empty();
         }
         Predicate<PassedSocket> sameType = p -> bind.socket().map(s -> s.type() == p.type()).orElse(true);
-        for (MapRule rule : rules) {
-            if (rule.pattern().matches(asked)) {
-                return passed.stream().filter(p -> p.name().equals(rule.name())).filter(sameType).findFirst();
-            }
+        // --map: among the rules for this address, the first whose socket has the program's type
+        // (--map tcp=P --map udp=P gives each its own).
+        List<PassedSocket> mapped = rules.stream().filter(r -> r.pattern().matches(asked))
+                .flatMap(r -> passed.stream().filter(p -> p.name().equals(r.name()))).toList();
+        if (!mapped.isEmpty()) {
+            return mapped.stream().filter(sameType).findFirst();
         }
         Optional<PassedSocket> exact = passed.stream().filter(sameType)
-                .filter(p -> Addresses.sameAddress(p.address(), asked)).findFirst();
+                .filter(p -> Addresses.sameAddress(p.address(), asked) || sameFile(p, bind)).findFirst();
         if (exact.isPresent()) {
             return exact;
         }
@@ -72,6 +81,11 @@ public final class AddressMatcher implements FdMatcher {
         return passed.stream().filter(sameType)
                 .filter(p -> samePortOneWildcard(p.address(), asked))
                 .min(Comparator.comparingInt(p -> preference(p, programFamily)));
+    }
+
+    /** The passed socket's file is the one the program's path names, however it is spelt. */
+    private static boolean sameFile(PassedSocket p, SocketCall.Bind bind) {
+        return p.file().isPresent() && p.file().equals(bind.file());
     }
 
     /** Lower is better: the program's own family, then dual-stack [::], then the rest. */

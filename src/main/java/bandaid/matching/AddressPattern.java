@@ -1,7 +1,7 @@
 package bandaid.matching;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -40,13 +40,17 @@ public sealed interface AddressPattern {
 
     String SYNTAX = "HOST:PORT, [IPV6]:PORT, *:PORT, PORT, /path or @abstract";
 
+    /** The longest unix socket name, in bytes: sizeof(sun_path) less one NUL. */
+    int MAX_UNIX_NAME = 107;
+
     /** @return empty when {@code text} is none of {@link #SYNTAX} */
     static Optional<AddressPattern> parse(String text) {
-        if (text.startsWith("/")) {
-            return Optional.of(new Exact(new ListenAddress.Unix(text, false)));
-        }
-        if (text.startsWith("@") && text.length() > 1) {
-            return Optional.of(new Exact(new ListenAddress.Unix(text.substring(1), true)));
+        if (text.startsWith("/") || text.startsWith("@") && text.length() > 1) {
+            ListenAddress.Unix unix = text.startsWith("/") ? new ListenAddress.Unix(text, false)
+                    : new ListenAddress.Unix(text.substring(1), true);
+            // unix(7): sun_path holds 108 bytes, a path's terminating NUL or an abstract name's
+            // leading one among them: a longer name can never be bound, so never matched.
+            return unix.name().length > MAX_UNIX_NAME ? Optional.empty() : Optional.of(new Exact(unix));
         }
         int colon = text.lastIndexOf(':');
         String host = colon < 0 ? "*" : text.substring(0, colon);
@@ -58,11 +62,13 @@ public sealed interface AddressPattern {
             return Optional.of(new AnyHost(port.get()));
         }
         try {
-            if (host.startsWith("[") && host.endsWith("]")) {
+            if (host.startsWith("[") && host.endsWith("]") && host.contains(":")) {
                 InetAddress a = InetAddress.ofLiteral(host.substring(1, host.length() - 1));
-                if (a instanceof Inet6Address) {
-                    return Optional.of(new Exact(new ListenAddress.Inet(Family.INET6, a.getAddress(), port.get())));
-                }
+                // [::ffff:a.b.c.d] comes back as an Inet4Address: the same address to the matcher.
+                Family family = a instanceof Inet6Address ? Family.INET6 : Family.INET;
+                return Optional.of(new Exact(new ListenAddress.Inet(family, a.getAddress(), port.get())));
+            }
+            if (host.startsWith("[")) {
                 return Optional.empty();
             }
             InetAddress a = InetAddress.ofLiteral(host);

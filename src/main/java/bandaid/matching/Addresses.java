@@ -1,7 +1,7 @@
 package bandaid.matching;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
 import java.util.Arrays;
 
 /** Comparisons of addresses the way the kernel would see them. */
@@ -34,7 +34,7 @@ final class Addresses {
     static boolean isEphemeral(ListenAddress a) {
         return switch (a) {
             case ListenAddress.Inet inet -> inet.port() == 0;
-            case ListenAddress.Unix unix -> unix.path().isEmpty() && !unix.isAbstract();
+            case ListenAddress.Unix unix -> unix.isUnnamed();
             case ListenAddress.Unsupported u -> true;
         };
     }

@@ -1,7 +1,7 @@
 package bandaid.matching;
 
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
 import java.util.Optional;
 
 /**
@@ -23,8 +23,9 @@ public interface FdMatcher {
     }
 
     /**
-     * Whether a bind() to {@code address} may get a passed socket at all: bandaid looks at the
-     * program's socket (a few more system calls) only then. Cheap, and true when in doubt.
+     * Whether a bind() to {@code address} may get a passed socket at all: only then does bandaid
+     * look at the program's socket (a few more system calls, off the reader thread). Cheap, and
+     * true when in doubt.
      */
     default boolean couldMatch(ListenAddress address) {
         return true;

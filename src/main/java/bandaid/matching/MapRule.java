@@ -2,7 +2,7 @@ package bandaid.matching;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
-import bandaid.activation.PassedSocket;
+import bandaid.socket.PassedSocket;
 import java.util.List;
 
 /**
@@ -26,7 +26,7 @@ public record MapRule(String name, AddressPattern pattern) {
     public static void checkNames(List<MapRule> rules, List<PassedSocket> passed) throws BandaidException {
         for (MapRule rule : rules) {
             if (passed.stream().noneMatch(p -> p.name().equals(rule.name()))) {
-                throw new BandaidException(ExitCode.UNKNOWN_SOCKET_NAME, "--map " + rule.name() + "=" + rule.pattern()
+                throw new BandaidException(ExitCode.CONFIG, "--map " + rule.name() + "=" + rule.pattern()
                         + ": no passed socket is named " + rule.name() + " (LISTEN_FDNAMES has "
                         + String.join(", ", passed.stream().map(p -> "\"" + p.name() + "\"").toList())
                         + "; set names with FileDescriptorName= in the .socket unit)");

@@ -1,18 +1,17 @@
 package bandaid.matching;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.FileId;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
 import java.util.Optional;
 
-/** A trapped call, decoded: what the program asked the kernel for. */
+/** What a {@link FdMatcher} is asked about: a call, with what bandaid learnt of the caller. */
 public sealed interface SocketCall {
 
-    /** The calling thread's id (in bandaid's pid namespace). */
-    int pid();
-
-    /** socket(family, type, protocol). {@code type} is without SOCK_NONBLOCK / SOCK_CLOEXEC. */
-    record Create(int pid, Family family, SocketType type, int protocol) implements SocketCall {
+    /** socket(family, type, protocol), {@code type} without SOCK_NONBLOCK / SOCK_CLOEXEC. */
+    record Create(Family family, SocketType type, int protocol) implements SocketCall {
         @Override
         public String toString() {
             return "socket(" + family + ", " + type + (protocol == 0 ? "" : ", " + protocol) + ")";
@@ -20,13 +19,19 @@ public sealed interface SocketCall {
     }
 
     /**
-     * bind(fd, address).
+     * bind(address) on the program's socket.
      *
-     * @param socket the program's socket on {@code fd}; empty where bandaid could not look
+     * @param socket the program's socket; empty where bandaid could not look
+     * @param file   for a unix path: the file it names from the program's root and working
+     *               directory; empty when there is none
      */
-    record Bind(int pid, int fd, ListenAddress address, Optional<SocketKind> socket) implements SocketCall {
-        public Bind(int pid, int fd, ListenAddress address) {
-            this(pid, fd, address, Optional.empty());
+    record Bind(ListenAddress address, Optional<SocketKind> socket, Optional<FileId> file) implements SocketCall {
+        public Bind(ListenAddress address, Optional<SocketKind> socket) {
+            this(address, socket, Optional.empty());
+        }
+
+        public Bind(ListenAddress address) {
+            this(address, Optional.empty(), Optional.empty());
         }
 
         @Override

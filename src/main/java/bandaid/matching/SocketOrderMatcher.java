@@ -1,7 +1,7 @@
 package bandaid.matching;
 
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

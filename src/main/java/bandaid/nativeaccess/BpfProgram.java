@@ -1,12 +1,11 @@
 package bandaid.nativeaccess;
 
-import bandaid.activation.Family;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.SocketType;
 import bandaid.bindings.Linux;
-import bandaid.bindings.seccomp_data;
-import bandaid.bindings.sock_filter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,12 @@ import java.util.Set;
 final class BpfProgram {
     /** x32 system calls share AUDIT_ARCH_X86_64 and set this bit in nr (asm/unistd.h). */
     private static final int X32_SYSCALL_BIT = 0x40000000;
-    private static final int ARCH_OFFSET = (int) seccomp_data.arch$offset();
-    private static final int NR_OFFSET = (int) seccomp_data.nr$offset();
+    /** struct seccomp_data: int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6] (AbiNumbersTest). */
+    static final int NR_OFFSET = 0;
+    static final int ARCH_OFFSET = 4;
+    static final int ARGS_OFFSET = 16;
+    /** struct sock_filter: __u16 code; __u8 jt; __u8 jf; __u32 k. */
+    static final int SOCK_FILTER_SIZE = 8;
 
     /** One instruction, with its jump targets still symbolic until {@link #link}. */
     private record Insn(int code, int k, String jumpIfTrue, String jumpIfFalse, List<String> labels) {
@@ -68,7 +71,7 @@ final class BpfProgram {
 
     /** The low 32 bits of argument {@code index}: socket()'s int arguments (little-endian only). */
     private static int argumentOffset(int index) {
-        return (int) (seccomp_data.args$offset() + 8L * index);
+        return ARGS_OFFSET + 8 * index;
     }
 
     private void load(int offset) {
@@ -122,14 +125,14 @@ final class BpfProgram {
 
     /** The program as the kernel's struct sock_filter array, jumps resolved to relative offsets. */
     MemorySegment link(Arena arena) {
-        MemorySegment filters = sock_filter.allocateArray(code.size(), arena);
+        MemorySegment filters = arena.allocate((long) SOCK_FILTER_SIZE * code.size(), 8);
         for (int i = 0; i < code.size(); i++) {
             Insn insn = code.get(i);
-            MemorySegment f = sock_filter.asSlice(filters, i);
-            sock_filter.code(f, (short) insn.code());
-            sock_filter.jt(f, relative(i, insn.jumpIfTrue()));
-            sock_filter.jf(f, relative(i, insn.jumpIfFalse()));
-            sock_filter.k(f, insn.k());
+            long at = (long) SOCK_FILTER_SIZE * i;
+            filters.set(ValueLayout.JAVA_SHORT, at, (short) insn.code());
+            filters.set(ValueLayout.JAVA_BYTE, at + 2, relative(i, insn.jumpIfTrue()));
+            filters.set(ValueLayout.JAVA_BYTE, at + 3, relative(i, insn.jumpIfFalse()));
+            filters.set(ValueLayout.JAVA_INT, at + 4, insn.k());
         }
         return filters;
     }

@@ -1,32 +1,37 @@
 package bandaid.nativeaccess;
 
-import bandaid.activation.Family;
-import bandaid.activation.SocketType;
 import bandaid.bindings.Linux;
+import bandaid.socket.Family;
+import bandaid.socket.FdFlags;
+import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * Looks at a socket in a trapped caller: pidfd_getfd(2) (5.6) gives bandaid a duplicate of the
- * caller's fd to ask getsockopt(2) about, and it is closed again at once. Needs the same ptrace
- * access as reading the caller's memory.
+ * Looks at a fd of a trapped caller. pidfd_getfd(2) (5.6) gives bandaid a duplicate of the
+ * caller's fd to ask getsockopt(2) about, closed again at once; it needs the same ptrace access
+ * as reading the caller's memory. Whatever goes wrong (the caller or its fd gone, a thread of it
+ * closing the fd meanwhile, access denied) is an empty answer for this one call, never an error.
  *
  * <p>Not when bandaid itself runs under someone else's seccomp filter, such as a unit's
  * SystemCallFilter=: pidfd_getfd is in systemd's @debug set, not in @system-service, so under
- * {@code SystemCallFilter=@system-service seccomp} (what bandaid tells users to write) it kills
- * bandaid with SIGSYS, and nothing tells beforehand what a filter lets through. Then bandaid
- * asks the socket's protocol name instead (getxattr(2) of system.sockprotoname, in
- * @file-system), which tells family and type but not IPV6_V6ONLY.
+ * {@code SystemCallFilter=@system-service seccomp} it kills bandaid with SIGSYS, and nothing tells
+ * beforehand what a filter lets through. Then bandaid asks the socket's protocol name instead
+ * (getxattr(2) of system.sockprotoname, in @file-system), which tells family and type but not
+ * IPV6_V6ONLY.
  */
 public final class CallerSockets {
     /**
-     * Read from the main thread's status: bandaid's own filter is only ever on the launcher
-     * thread (ProgramLauncher), so a filter here was inherited from whoever started bandaid.
+     * Read from the process's status: bandaid's own filter is only ever on the launcher thread,
+     * so a filter seen from another thread was inherited from whoever started bandaid.
      */
     private static final boolean UNDER_OTHER_FILTER = underSeccompFilter();
     private static final int PROTOCOL_NAME_BYTES = 32;
@@ -34,71 +39,81 @@ public final class CallerSockets {
     private CallerSockets() {
     }
 
-    /** A caller's socket: its family, type and IPV6_V6ONLY (empty when it cannot be known). */
-    public record Kind(Family family, SocketType type, Optional<Boolean> v6Only) {
-    }
-
     /** @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied */
-    public static Optional<Kind> describe(int tid, int fd) {
-        return UNDER_OTHER_FILTER ? describeByName(tid, fd) : describeByDuplicate(tid, fd);
+    public static Optional<SocketKind> kind(int tid, int fd) {
+        return UNDER_OTHER_FILTER ? kindByName(tid, fd) : kindByDuplicate(tid, fd);
     }
 
-    static Optional<Kind> describeByDuplicate(int tid, int fd) {
-        Optional<Integer> pidfd = pidfdOfThread(tid);
+    /**
+     * The close-on-exec and O_NONBLOCK flags of the caller's fd, from the flags line of
+     * /proc/PID/fdinfo/FD (proc(5)): the only place that tells another process's close-on-exec.
+     *
+     * @return empty when the fd is not open (any more): a thread may close it while another binds
+     */
+    public static Optional<FdFlags> flags(int pid, int fd) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "fdinfo", Integer.toString(fd)))) {
+                if (line.startsWith("flags:")) {
+                    int flags = Integer.parseInt(line.substring("flags:".length()).strip(), 8);
+                    return Optional.of(new FdFlags((flags & Linux.O_CLOEXEC()) != 0, (flags & Linux.O_NONBLOCK()) != 0));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone between the open and the read (ESRCH, ENOENT), or never there
+        }
+        return Optional.empty();
+    }
+
+    static Optional<SocketKind> kindByDuplicate(int tid, int fd) {
+        OptionalInt pidfd = Processes.pidfdOfThread(tid);
         if (pidfd.isEmpty()) {
             return Optional.empty();
         }
-        try (Libc.CallState state = new Libc.CallState()) {
-            long dup = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_getfd(), (long) pidfd.get(), (long) fd, 0L);
+        try {
+            long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd.getAsInt(), fd, 0);
             if (dup < 0) {
                 return Optional.empty();
             }
             try {
-                int familyNumber = Sockets.intOption(state, (int) dup, Linux.SO_DOMAIN(), "SO_DOMAIN");
-                int type = Sockets.intOption(state, (int) dup, Linux.SO_TYPE(), "SO_TYPE");
-                return Optional.of(new Kind(Family.of(familyNumber), SocketType.of(type), Optional.of(Sockets.v6Only(state, (int) dup, familyNumber))));
+                return Optional.of(Sockets.kind((int) dup));
             } catch (SyscallException notASocket) {
                 return Optional.empty();
             } finally {
-                Descriptors.close((int) dup, "duplicate of the caller's fd " + fd);
+                Fds.close((int) dup, "duplicate of the caller's fd " + fd);
             }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         } finally {
-            Descriptors.close(pidfd.get(), "pidfd of " + tid);
+            Fds.close(pidfd.getAsInt(), "pidfd of " + tid);
         }
     }
 
     /** The kind from the protocol name the kernel gives the socket, through /proc/TID/fd/FD (same access as pidfd_getfd). */
-    static Optional<Kind> describeByName(int tid, int fd) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment path = state.arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
-            MemorySegment name = state.arena.allocateFrom("system.sockprotoname");
-            MemorySegment value = state.arena.allocate(PROTOCOL_NAME_BYTES);
-            long length = (long) Libc.Getxattr.HANDLE.invokeExact(state.errno, path, name, value, (long) PROTOCOL_NAME_BYTES);
+    static Optional<SocketKind> kindByName(int tid, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment path = arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
+            MemorySegment name = arena.allocateFrom("system.sockprotoname");
+            MemorySegment value = arena.allocate(PROTOCOL_NAME_BYTES);
+            long length = Libc.syscall(Linux.__NR_getxattr(), path.address(), name.address(), value.address(), PROTOCOL_NAME_BYTES, 0, 0);
             if (length <= 0) {
                 return Optional.empty(); // not a socket (ENODATA), or gone
             }
             return kindOfProtocol(new String(value.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE),
                     StandardCharsets.US_ASCII).replace("\0", ""));
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     /**
      * The kernel's protocol names (struct proto's name). "UNIX" is both SOCK_DGRAM and
      * SOCK_SEQPACKET, and SCTP both SOCK_STREAM and SOCK_SEQPACKET: those, like anything else,
-     * stay unknown, and the matcher goes by the address alone.
+     * stay unknown, and an unknown socket never gets a passed one.
      */
-    static Optional<Kind> kindOfProtocol(String protocol) {
+    static Optional<SocketKind> kindOfProtocol(String protocol) {
         Optional<Boolean> unknown = Optional.empty();
         return switch (protocol) {
-            case "TCP", "MPTCP" -> Optional.of(new Kind(Family.INET, SocketType.STREAM, Optional.of(false)));
-            case "UDP", "UDP-Lite" -> Optional.of(new Kind(Family.INET, SocketType.DGRAM, Optional.of(false)));
-            case "TCPv6", "MPTCPv6" -> Optional.of(new Kind(Family.INET6, SocketType.STREAM, unknown));
-            case "UDPv6", "UDPLITEv6" -> Optional.of(new Kind(Family.INET6, SocketType.DGRAM, unknown));
-            case "UNIX-STREAM" -> Optional.of(new Kind(Family.UNIX, SocketType.STREAM, Optional.of(false)));
+            case "TCP", "MPTCP" -> Optional.of(new SocketKind(Family.INET, SocketType.STREAM, false));
+            case "UDP", "UDP-Lite" -> Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false));
+            case "TCPv6", "MPTCPv6" -> Optional.of(new SocketKind(Family.INET6, SocketType.STREAM, unknown));
+            case "UDPv6", "UDPLITEv6" -> Optional.of(new SocketKind(Family.INET6, SocketType.DGRAM, unknown));
+            case "UNIX-STREAM" -> Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false));
             default -> Optional.empty();
         };
     }
@@ -110,44 +125,5 @@ public final class CallerSockets {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /**
-     * pidfd_open(2) takes a process (thread-group leader) before Linux 6.9; a notification names
-     * the calling thread. Only when the thread is not the leader, its Tgid comes from
-     * /proc/TID/status. The kernel says "not a leader" with EINVAL before Linux 6.15 and with
-     * ENOENT since (kernel/fork.c, pidfd_prepare); ESRCH means the thread is gone.
-     */
-    private static Optional<Integer> pidfdOfThread(int tid) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tid, 0L, 0L);
-            if (fd >= 0) {
-                return Optional.of((int) fd);
-            }
-            if (state.errno() != Errno.EINVAL && state.errno() != Errno.ENOENT) {
-                return Optional.empty();
-            }
-            Optional<Integer> tgid = threadGroup(tid);
-            if (tgid.isEmpty()) {
-                return Optional.empty();
-            }
-            fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), (long) tgid.get(), 0L, 0L);
-            return fd >= 0 ? Optional.of((int) fd) : Optional.empty();
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
-    private static Optional<Integer> threadGroup(int tid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
-                if (line.startsWith("Tgid:")) {
-                    return Optional.of(Integer.parseInt(line.substring(5).strip()));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the thread is gone
-        }
-        return Optional.empty();
     }
 }

@@ -1,24 +1,13 @@
 package bandaid.nativeaccess;
 
+import bandaid.socket.TrappedCall;
+
 /**
- * One trapped system call, as SECCOMP_IOCTL_NOTIF_RECV reported it (struct seccomp_notif).
+ * One trapped call as SECCOMP_IOCTL_NOTIF_RECV reported it, decoded.
  *
- * @param id   the kernel's cookie for this call; every answer names it
- * @param pid  the calling thread's id in bandaid's pid namespace
- * @param call which call it is
- * @param args the six raw argument registers
+ * @param id        the kernel's cookie for this call; every answer names it
+ * @param call      what the program asked for, its memory read once
+ * @param readError the errno of a read of the caller's memory that failed (0: none failed)
  */
-public record Notification(long id, int pid, TrappedCall call, long[] args) {
-    public Notification {
-        args = args.clone();
-    }
-
-    public long arg(int index) {
-        return args[index];
-    }
-
-    /** The system calls a {@link TrapPlan} can trap. */
-    public enum TrappedCall {
-        SOCKET, BIND, UNLINK, UNLINKAT, OTHER
-    }
+public record Notification(long id, TrappedCall call, int readError) {
 }

@@ -1,12 +1,23 @@
 package bandaid.nativeaccess;
 
 import bandaid.bindings.Linux;
+import bandaid.socket.Errno;
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
-/** Process-level calls: pidfds (pidfd_open(2), pidfd_send_signal(2)). */
+/** Process-level calls: pidfds, signals to a process, the subreaper and no_new_privs flags, reaping. */
 public final class Processes {
     private Processes() {
+    }
+
+    static int ownPid() {
+        return (int) Libc.syscall(Linux.__NR_getpid(), 0, 0, 0);
     }
 
     /**
@@ -14,89 +25,139 @@ public final class Processes {
      * that reused its pid. Opened O_CLOEXEC (pidfd_open(2) always sets it).
      *
      * @return empty when the process has already exited and been reaped (ESRCH)
+     * @throws SyscallException when pidfd_open is refused (a sandbox's seccomp profile)
      */
     public static OptionalInt pidfdOpen(long pid) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_open(), pid, 0L, 0L);
-            if (fd < 0 && state.errno() == Errno.ESRCH) {
-                return OptionalInt.empty();
-            }
-            if (fd < 0) {
-                throw state.failure("pidfd_open(" + pid + ")");
-            }
-            return OptionalInt.of((int) fd);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+        long fd = Libc.syscall(Linux.__NR_pidfd_open(), pid, 0, 0);
+        if (fd == -Errno.ESRCH) {
+            return OptionalInt.empty();
         }
+        return OptionalInt.of((int) Libc.check("pidfd_open(" + pid + ")", fd));
+    }
+
+    /**
+     * pidfd_open(2) takes a process (thread-group leader) before Linux 6.9; a notification names
+     * the calling thread. Only when the thread is not the leader, its Tgid comes from
+     * /proc/TID/status. The kernel says "not a leader" with EINVAL before Linux 6.15 and with
+     * ENOENT since (kernel/fork.c, pidfd_prepare); ESRCH means the thread is gone.
+     *
+     * @return empty when the thread is gone or pidfd_open is refused
+     */
+    static OptionalInt pidfdOfThread(int tid) {
+        long fd = Libc.syscall(Linux.__NR_pidfd_open(), tid, 0, 0);
+        if (fd >= 0) {
+            return OptionalInt.of((int) fd);
+        }
+        if (fd != -Errno.EINVAL && fd != -Errno.ENOENT) {
+            return OptionalInt.empty();
+        }
+        Optional<Integer> tgid = threadGroup(tid);
+        if (tgid.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        fd = Libc.syscall(Linux.__NR_pidfd_open(), tgid.get(), 0, 0);
+        return fd >= 0 ? OptionalInt.of((int) fd) : OptionalInt.empty();
+    }
+
+    private static Optional<Integer> threadGroup(int tid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
+                if (line.startsWith("Tgid:")) {
+                    return Optional.of(Integer.parseInt(line.substring(5).strip()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the thread is gone
+        }
+        return Optional.empty();
     }
 
     /** @return false when the process has already exited (ESRCH) */
     public static boolean sendSignal(int pidfd, int signal) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            long r = (long) Libc.Syscall4.HANDLE.invokeExact(state.errno, (long) Linux.__NR_pidfd_send_signal(),
-                    (long) pidfd, (long) signal, 0L, 0L);
-            if (r == 0) {
-                return true;
-            }
-            if (state.errno() == Errno.ESRCH) {
-                return false;
-            }
-            throw state.failure("pidfd_send_signal(" + signal + ")");
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        long r = Libc.syscall(Linux.__NR_pidfd_send_signal(), pidfd, signal, 0, 0, 0, 0);
+        return r != -Errno.ESRCH && Libc.check("pidfd_send_signal(" + signal + ")", r) == 0;
+    }
+
+    /**
+     * kill(2), for when pidfds are refused: only safe for a child bandaid has not reaped yet (an
+     * unreaped pid cannot be reused).
+     *
+     * @return false when the process is gone (ESRCH)
+     */
+    public static boolean kill(long pid, int signal) {
+        long r = Libc.syscall(Linux.__NR_kill(), pid, signal, 0);
+        return r != -Errno.ESRCH && Libc.check("kill(" + pid + ", " + signal + ")", r) == 0;
     }
 
     /**
      * prctl(PR_SET_CHILD_SUBREAPER): orphans of the program (a daemon's double fork) become
-     * bandaid's children instead of init's, so bandaid sees when the last one exits, and under
-     * Yama ptrace_scope=1 they stay its descendants, whose memory it may read.
+     * bandaid's children instead of init's, so bandaid reaps them and sees when the last one
+     * exits, and under Yama ptrace_scope=1 they stay its descendants, whose memory it may read.
      */
     public static void becomeSubreaper() {
         setFlag(Linux.PR_SET_CHILD_SUBREAPER(), "prctl(PR_SET_CHILD_SUBREAPER)");
     }
 
-    /** prctl(option, 1): turns on a per-process (or, for no_new_privs, per-thread) flag. */
-    static void setFlag(int option, String call) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            int r = (int) Libc.Prctl.HANDLE.invokeExact(state.errno, option, 1L, 0L, 0L, 0L);
-            if (r != 0) {
-                throw state.failure(call);
-            }
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+    /** prctl(PR_SET_NO_NEW_PRIVS) on the calling thread: required for an unprivileged filter. */
+    static void setNoNewPrivileges() {
+        setFlag(Linux.PR_SET_NO_NEW_PRIVS(), "prctl(PR_SET_NO_NEW_PRIVS)");
+    }
+
+    private static void setFlag(int option, String call) {
+        Libc.check(call, Libc.syscall(Linux.__NR_prctl(), option, 1, 0, 0, 0, 0));
     }
 
     /**
-     * Waits for any child to exit and reaps it (waitpid(-1)).
-     *
-     * @return the reaped pid, or empty when bandaid has no children left (ECHILD)
+     * A child that ended, and how: as a shell reports it, the exit status, or 128+N when signal N
+     * killed it.
      */
-    public static OptionalInt reapAnyChild() {
-        try (Libc.CallState state = new Libc.CallState()) {
+    public record Reaped(int pid, int status) {
+    }
+
+    /**
+     * Waits for any child to end and reaps it (wait4(-1), wait(2)); bandaid starts no other
+     * children than the program, so every one is the program or an orphan it left.
+     *
+     * @return empty when bandaid has no children left (ECHILD)
+     */
+    public static Optional<Reaped> reapAnyChild() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
             while (true) {
-                int pid = (int) Libc.Waitpid.HANDLE.invokeExact(state.errno, -1, MemorySegment.NULL, 0);
+                long pid = Libc.syscall(Linux.__NR_wait4(), -1, status.address(), 0, 0, 0, 0);
                 if (pid > 0) {
-                    return OptionalInt.of(pid);
+                    return Optional.of(new Reaped((int) pid, shellStatus(status.get(ValueLayout.JAVA_INT, 0))));
                 }
-                if (state.errno() == Errno.ECHILD) {
-                    return OptionalInt.empty();
+                if (pid == -Errno.ECHILD) {
+                    return Optional.empty();
                 }
-                if (state.errno() != Errno.EINTR) {
-                    throw state.failure("waitpid(-1)");
+                if (pid != -Errno.EINTR) {
+                    Libc.check("wait4(-1)", pid);
                 }
             }
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+        }
+    }
+
+    /** wait(2)'s status word: WIFEXITED -> WEXITSTATUS, WIFSIGNALED -> 128 + WTERMSIG. */
+    static int shellStatus(int status) {
+        int signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    }
+
+    /**
+     * Ends bandaid by {@code signal}, the way the program ended: restores the signal's default
+     * action (HotSpot installs a handler of its own for SIGPIPE even under -Xrs), unblocks it on
+     * the calling thread (every thread blocks the forwarded ones, for the signalfd) and sends it
+     * to this very thread (tgkill(2)). Returns only if the signal did not end the process.
+     */
+    public static void dieBy(int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct kernel_sigaction {handler, flags, restorer, mask}: all zero is SIG_DFL.
+            MemorySegment action = arena.allocate(32, 8);
+            Libc.syscall(Linux.__NR_rt_sigaction(), signal, action.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
+            MemorySegment set = arena.allocateFrom(ValueLayout.JAVA_LONG, Signals.mask(signal));
+            Libc.syscall(Linux.__NR_rt_sigprocmask(), Linux.SIG_UNBLOCK(), set.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
+            Libc.syscall(Linux.__NR_tgkill(), ownPid(), Libc.syscall(Linux.__NR_gettid(), 0, 0, 0), signal, 0, 0, 0);
         }
     }
 }

@@ -1,9 +1,11 @@
 package bandaid.nativeaccess;
 
 import bandaid.bindings.Linux;
-import bandaid.bindings.seccomp_notif_sizes;
-import bandaid.bindings.sock_fprog;
+import bandaid.socket.Errno;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 
 /**
  * Installs bandaid's seccomp filter on the calling thread. seccomp(2): a filter and
@@ -12,6 +14,10 @@ import java.lang.foreign.MemorySegment;
  * never a virtual thread (whose carrier changes under it).
  */
 public final class SeccompFilter {
+    /** struct sock_fprog: unsigned short len; struct sock_filter *filter (at 8, after padding). */
+    private static final int FPROG_SIZE = 16;
+    private static final int FPROG_FILTER = 8;
+
     private SeccompFilter() {
     }
 
@@ -22,85 +28,61 @@ public final class SeccompFilter {
      * @return the listener that receives the trapped calls
      * @throws SyscallException EINVAL: the kernel lacks user notification (before 5.0) or the
      *                          program is invalid; EBUSY: this thread already has a listener;
-     *                          EPERM/EACCES: no_new_privs could not be set or seccomp is blocked
+     *                          EPERM/EACCES: no_new_privs could not be set or seccomp is blocked;
+     *                          ENOSYS: seccomp(2) itself is blocked by a filter
      */
-    public static NotificationListener install(TrapPlan plan) {
+    public static SeccompListener install(TrapPlan plan) {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a seccomp filter must be installed on a platform thread");
         }
-        setNoNewPrivileges();
+        Processes.setNoNewPrivileges();
         BpfProgram program = BpfProgram.of(plan);
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment prog = sock_fprog.allocate(state.arena);
-            sock_fprog.len(prog, (short) program.length());
-            sock_fprog.filter(prog, program.link(state.arena));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment prog = arena.allocate(FPROG_SIZE, 8);
+            prog.set(ValueLayout.JAVA_SHORT, 0, (short) program.length());
+            prog.set(ValueLayout.JAVA_LONG, FPROG_FILTER, program.link(arena).address());
             // WAIT_KILLABLE_RECV (5.19): once bandaid has received a call, only a fatal signal
             // interrupts the caller's wait; other signals (Go's SIGURG preemption) can no longer
             // make it restart between ADDFD and the answer (seccomp_unotify(2)). Older kernels
             // reject the flag with EINVAL: install without it.
-            long flags = Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER() | Linux.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV();
-            long fd = seccomp(state, flags, prog);
-            if (fd < 0 && state.errno() == Errno.EINVAL) {
-                fd = seccomp(state, Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER(), prog);
+            long fd = seccomp(Linux.SECCOMP_SET_MODE_FILTER(),
+                    Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER() | Linux.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV(), prog.address());
+            if (fd == -Errno.EINVAL) {
+                fd = seccomp(Linux.SECCOMP_SET_MODE_FILTER(), Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER(), prog.address());
             }
-            if (fd < 0) {
-                throw state.failure("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)");
-            }
+            Libc.check("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)", fd);
             // The kernel opens the listener with O_CLOEXEC (kernel/seccomp.c, init_listener).
-            askForSyncWakeUps(state, (int) fd);
-            return new NotificationListener((int) fd, NotificationSizes.query());
+            SeccompListener listener = new SeccompListener((int) fd, sizes(arena));
+            listener.askForSyncWakeUps();
+            return listener;
         }
     }
 
     /**
-     * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6, set with SECCOMP_IOCTL_NOTIF_SET_FLAGS; the
-     * value is the argument itself, kernel/seccomp.c, seccomp_notify_set_flags): the kernel wakes
-     * the reader, and then the caller when it is answered, on the CPU that woke it, since the waker
-     * is about to wait anyway. A trapped call is such a ping-pong: scripts/bench measured about 6
-     * of 26 µs less per trapped call on a busy 2-core machine (10 of 11 interleaved pairs), and no
-     * loss with 4 callers at once. Older kernels answer EINVAL; it is only an optimisation, so any
-     * failure is ignored.
+     * Whether this kernel offers user notification at all, from
+     * /proc/sys/kernel/seccomp/actions_avail (seccomp(2)): tells a kernel without it apart from a
+     * sandbox that blocks seccomp(2), which both answer ENOSYS or EINVAL.
+     *
+     * @return empty when the file cannot be read
      */
-    private static void askForSyncWakeUps(Libc.CallState state, int fd) {
+    public static Optional<Boolean> kernelOffersUserNotification() {
         try {
-            int ignored = (int) Libc.Ioctl.HANDLE.invokeExact(state.errno, fd, SeccompIoctl.NOTIF_SET_FLAGS,
-                    MemorySegment.ofAddress(SeccompIoctl.USER_NOTIF_FD_SYNC_WAKE_UP));
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            String actions = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/seccomp/actions_avail"));
+            return Optional.of(java.util.Arrays.asList(actions.strip().split("\\s+")).contains("user_notif"));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
         }
     }
 
-    private static long seccomp(Libc.CallState state, long flags, MemorySegment prog) {
-        try {
-            return (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
-                    (long) Linux.SECCOMP_SET_MODE_FILTER(), flags, prog.address());
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+    private static long seccomp(long operation, long flags, long argument) {
+        return Libc.syscall(Linux.__NR_seccomp(), operation, flags, argument);
     }
 
-    /** prctl(PR_SET_NO_NEW_PRIVS): required for an unprivileged filter, and a setuid program run under it gains nothing. */
-    private static void setNoNewPrivileges() {
-        Processes.setFlag(Linux.PR_SET_NO_NEW_PRIVS(), "prctl(PR_SET_NO_NEW_PRIVS)");
-    }
-
-    /** The sizes of the notification structs as this kernel has them (SECCOMP_GET_NOTIF_SIZES). */
-    record NotificationSizes(long notif, long response, long data) {
-        static NotificationSizes query() {
-            try (Libc.CallState state = new Libc.CallState()) {
-                MemorySegment sizes = seccomp_notif_sizes.allocate(state.arena);
-                long r = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_seccomp(),
-                        (long) Linux.SECCOMP_GET_NOTIF_SIZES(), 0L, sizes.address());
-                if (r != 0) {
-                    throw state.failure("seccomp(SECCOMP_GET_NOTIF_SIZES)");
-                }
-                return new NotificationSizes(seccomp_notif_sizes.seccomp_notif(sizes),
-                        seccomp_notif_sizes.seccomp_notif_resp(sizes), seccomp_notif_sizes.seccomp_data(sizes));
-            } catch (SyscallException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw Libc.rethrow(t);
-            }
-        }
+    /** SECCOMP_GET_NOTIF_SIZES: the notification structs as this kernel has them. */
+    private static SeccompListener.Sizes sizes(Arena arena) {
+        MemorySegment sizes = arena.allocate(SeccompIoctl.SIZES_SIZE, 8);
+        Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Linux.SECCOMP_GET_NOTIF_SIZES(), 0, sizes.address()));
+        return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 0)),
+                Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 2)));
     }
 }

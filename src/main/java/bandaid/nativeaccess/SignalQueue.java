@@ -1,12 +1,12 @@
 package bandaid.nativeaccess;
 
 import bandaid.bindings.Linux;
-import bandaid.bindings.signalfd_siginfo;
+import bandaid.socket.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,9 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a thread that does not. The JVM's threads are many and not ours, so {@code scripts/bandaid}
  * starts the JVM with these signals already blocked ({@code env --block-signal}) and with
  * {@code -Xrs}, under which the JVM does not unblock them again: every thread inherits the mask
- * (pthread_sigmask(3)). The JDK's process launcher resets the mask for the program it starts.
+ * (pthread_sigmask(3)). The program is started with an empty mask (ProgramSpawner).
  */
 public final class SignalQueue implements AutoCloseable {
+    /** sizeof(struct signalfd_siginfo), and the offsets of ssi_signo and ssi_code (AbiNumbersTest). */
+    static final int SIGINFO_SIZE = 128;
+    static final int SSI_SIGNO = 0;
+    static final int SSI_CODE = 8;
+
     private final int fd;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -26,87 +31,24 @@ public final class SignalQueue implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** The signal numbers (Linux, x86-64), for names from the command line and for messages. */
-    public static int number(String name) {
-        return switch (name) {
-            case "HUP" -> Linux.SIGHUP();
-            case "INT" -> Linux.SIGINT();
-            case "QUIT" -> Linux.SIGQUIT();
-            case "TERM" -> Linux.SIGTERM();
-            case "USR1" -> Linux.SIGUSR1();
-            case "USR2" -> Linux.SIGUSR2();
-            case "WINCH" -> Linux.SIGWINCH();
-            case "KILL" -> Linux.SIGKILL();
-            case "PIPE" -> Linux.SIGPIPE();
-            case "ALRM" -> Linux.SIGALRM();
-            default -> throw new IllegalArgumentException("unknown signal " + name);
-        };
-    }
-
-    /**
-     * Ends bandaid by {@code signal}, the way the program ended: the calling thread unblocks it
-     * (every thread blocks it for the signalfd) and raises it on itself. Under -Xrs the JVM has
-     * left the default action, termination, in place. Returns only if the signal did not end
-     * the process (a handler took it).
-     */
-    public static void dieBy(int signal) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
-            int r = (int) Libc.Sigemptyset.HANDLE.invokeExact(state.errno, set);
-            r |= (int) Libc.Sigaddset.HANDLE.invokeExact(state.errno, set, signal);
-            int error = (int) Libc.PthreadSigmask.HANDLE.invokeExact(Linux.SIG_UNBLOCK(), set, MemorySegment.NULL);
-            if (r == 0 && error == 0) {
-                r = (int) Libc.Raise.HANDLE.invokeExact(state.errno, signal);
-            }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
     /** Which of {@code signals} the calling thread blocks. */
     public static List<String> blocked(List<String> signals) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment current = arena.allocate(Libc.SIGSET_BYTES, 8);
-            int error = (int) Libc.PthreadSigmask.HANDLE.invokeExact(Linux.SIG_BLOCK(), MemorySegment.NULL, current);
-            if (error != 0) {
-                throw new SyscallException("pthread_sigmask(SIG_BLOCK)", error);
-            }
-            return signals.stream().filter(s -> isMember(current, number(s))).toList();
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
-    private static boolean isMember(MemorySegment set, int signal) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            return (int) Libc.Sigismember.HANDLE.invokeExact(state.errno, set, signal) == 1;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+            MemorySegment current = arena.allocate(ValueLayout.JAVA_LONG);
+            Libc.check("rt_sigprocmask(SIG_BLOCK)", Libc.syscall(Linux.__NR_rt_sigprocmask(), Linux.SIG_BLOCK(), 0,
+                    current.address(), Signals.KERNEL_SIGSET_BYTES, 0, 0));
+            long mask = current.get(ValueLayout.JAVA_LONG, 0);
+            return signals.stream().filter(s -> (mask & Signals.mask(Signals.number(s))) != 0).toList();
         }
     }
 
     /** A signalfd for {@code signals}, opened SFD_CLOEXEC. */
     public static SignalQueue open(List<String> signals) {
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment set = state.arena.allocate(Libc.SIGSET_BYTES, 8);
-            int r = (int) Libc.Sigemptyset.HANDLE.invokeExact(state.errno, set);
-            for (String s : signals) {
-                r |= (int) Libc.Sigaddset.HANDLE.invokeExact(state.errno, set, number(s));
-            }
-            if (r != 0) {
-                throw state.failure("sigaddset");
-            }
-            int fd = (int) Libc.Signalfd.HANDLE.invokeExact(state.errno, -1, set, Linux.SFD_CLOEXEC());
-            if (fd < 0) {
-                throw state.failure("signalfd");
-            }
-            return new SignalQueue(fd);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = arena.allocateFrom(ValueLayout.JAVA_LONG, Signals.mask(Signals.numbers(signals)));
+            long fd = Libc.check("signalfd4", Libc.syscall(Linux.__NR_signalfd4(), -1, set.address(),
+                    Signals.KERNEL_SIGSET_BYTES, Linux.SFD_CLOEXEC(), 0, 0));
+            return new SignalQueue((int) fd);
         }
     }
 
@@ -122,33 +64,29 @@ public final class SignalQueue implements AutoCloseable {
 
     /** Blocks until a signal arrives; empty once the queue was closed. */
     public Optional<Received> take() {
-        try (Libc.CallState state = new Libc.CallState()) {
-            MemorySegment info = signalfd_siginfo.allocate(state.arena);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(SIGINFO_SIZE, 8);
             while (true) {
-                long n = (long) Libc.Read.HANDLE.invokeExact(state.errno, fd, info, signalfd_siginfo.sizeof());
-                if (n == signalfd_siginfo.sizeof()) {
-                    return Optional.of(new Received(signalfd_siginfo.ssi_signo(info),
-                            signalfd_siginfo.ssi_code(info) == Linux.SI_KERNEL()));
+                long n = Libc.syscall(Linux.__NR_read(), fd, info.address(), SIGINFO_SIZE);
+                if (n == SIGINFO_SIZE) {
+                    return Optional.of(new Received(info.get(ValueLayout.JAVA_INT, SSI_SIGNO),
+                            info.get(ValueLayout.JAVA_INT, SSI_CODE) == Linux.SI_KERNEL()));
                 }
-                if (n < 0 && state.errno() == Errno.EINTR) {
+                if (n == -Errno.EINTR) {
                     continue;
                 }
                 if (closed.get()) {
                     return Optional.empty();
                 }
-                throw state.failure("read(signalfd)");
+                Libc.check("read(signalfd)", n < 0 ? n : -Errno.EIO);
             }
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Descriptors.close(fd, "signalfd");
+            Fds.close(fd, "signalfd");
         }
     }
 }

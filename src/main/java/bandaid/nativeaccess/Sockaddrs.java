@@ -1,21 +1,30 @@
 package bandaid.nativeaccess;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
-import bandaid.bindings.sockaddr;
-import bandaid.bindings.sockaddr_in;
-import bandaid.bindings.sockaddr_in6;
-import bandaid.bindings.sockaddr_un;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
-/** Turns a struct sockaddr of a given length into a {@link ListenAddress}. */
+/**
+ * Turns a struct sockaddr of a given length into a {@link ListenAddress}. The offsets are written
+ * down (AbiNumbersTest holds them to the generated bindings): the generated sockaddr_in6 class
+ * builds VarHandles for its arrays when first touched, which costs start-up for four numbers.
+ */
 final class Sockaddrs {
-    /** The largest address bandaid reads: struct sockaddr_storage. */
+    /** sizeof(struct sockaddr_storage): the largest address bandaid reads. */
     static final int MAX_LENGTH = 128;
-    private static final long FAMILY_SIZE = sockaddr.sa_family$layout().byteSize();
+    static final int FAMILY_SIZE = 2;
+    static final int IN_PORT = 2;
+    static final int IN_ADDR = 4;
+    static final int IN_SIZE = 16;
+    static final int IN6_PORT = 2;
+    static final int IN6_ADDR = 8;
+    /** ipv6(7): a 24-byte sockaddr_in6 (without sin6_scope_id) is accepted by the kernel too. */
+    static final int IN6_SCOPE_ID = 24;
+    static final int UN_PATH = 2;
+    static final int UN_SIZE = 110;
 
     private Sockaddrs() {
     }
@@ -25,22 +34,25 @@ final class Sockaddrs {
         if (length < FAMILY_SIZE) {
             return Optional.empty();
         }
-        int familyNumber = Short.toUnsignedInt(sockaddr.sa_family(addr));
+        int familyNumber = Short.toUnsignedInt(addr.get(ValueLayout.JAVA_SHORT, 0));
         Family family = Family.of(familyNumber);
         return switch (family) {
-            case INET -> length < sockaddr_in.sizeof() ? Optional.empty() : Optional.of(new ListenAddress.Inet(
-                    Family.INET, sockaddr_in.sin_addr(addr).toArray(ValueLayout.JAVA_BYTE), port(sockaddr_in.sin_port(addr))));
-            // ipv6(7): a 24-byte sockaddr_in6 (without sin6_scope_id) is accepted by the kernel too.
-            case INET6 -> length < sockaddr_in6.sin6_scope_id$offset() ? Optional.empty() : Optional.of(new ListenAddress.Inet(
-                    Family.INET6, sockaddr_in6.sin6_addr(addr).toArray(ValueLayout.JAVA_BYTE), port(sockaddr_in6.sin6_port(addr))));
-            case UNIX -> Optional.of(unix(addr, Math.min(length, sockaddr_un.sizeof())));
+            case INET -> length < IN_SIZE ? Optional.empty() : Optional.of(new ListenAddress.Inet(
+                    Family.INET, bytes(addr, IN_ADDR, 4), port(addr, IN_PORT)));
+            case INET6 -> length < IN6_SCOPE_ID ? Optional.empty() : Optional.of(new ListenAddress.Inet(
+                    Family.INET6, bytes(addr, IN6_ADDR, 16), port(addr, IN6_PORT)));
+            case UNIX -> Optional.of(unix(addr, Math.min(length, UN_SIZE)));
             case OTHER -> Optional.of(new ListenAddress.Unsupported(family, familyNumber));
         };
     }
 
-    /** sin_port is in network byte order. */
-    private static int port(short networkOrder) {
-        return Short.toUnsignedInt(Short.reverseBytes(networkOrder));
+    private static byte[] bytes(MemorySegment addr, long offset, int count) {
+        return addr.asSlice(offset, count).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** sin_port and sin6_port are in network byte order. */
+    private static int port(MemorySegment addr, long offset) {
+        return Short.toUnsignedInt(Short.reverseBytes(addr.get(ValueLayout.JAVA_SHORT, offset)));
     }
 
     /**
@@ -48,18 +60,18 @@ final class Sockaddrs {
      * runs to the given length (NULs included); otherwise the path ends at its first NUL.
      */
     private static ListenAddress unix(MemorySegment addr, long length) {
-        long pathLength = length - sockaddr_un.sun_path$offset();
+        long pathLength = length - UN_PATH;
         if (pathLength <= 0) {
-            return new ListenAddress.Unix("", false);
+            return new ListenAddress.Unix(new byte[0], false);
         }
-        byte[] path = sockaddr_un.sun_path(addr).asSlice(0, pathLength).toArray(ValueLayout.JAVA_BYTE);
+        byte[] path = bytes(addr, UN_PATH, (int) pathLength);
         if (path[0] == 0) {
-            return new ListenAddress.Unix(new String(path, 1, path.length - 1, StandardCharsets.UTF_8), true);
+            return new ListenAddress.Unix(Arrays.copyOfRange(path, 1, path.length), true);
         }
         int end = 0;
         while (end < path.length && path[end] != 0) {
             end++;
         }
-        return new ListenAddress.Unix(new String(path, 0, end, StandardCharsets.UTF_8), false);
+        return new ListenAddress.Unix(Arrays.copyOf(path, end), false);
     }
 }

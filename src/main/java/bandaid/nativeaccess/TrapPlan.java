@@ -1,7 +1,7 @@
 package bandaid.nativeaccess;
 
-import bandaid.activation.Family;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.SocketType;
 import java.util.Map;
 import java.util.Set;
 

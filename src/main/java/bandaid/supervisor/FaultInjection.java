@@ -1,25 +1,30 @@
 package bandaid.supervisor;
 
-import bandaid.activation.PassedSocket;
+import bandaid.matching.BindFacts;
 import bandaid.matching.FdMatcher;
 import bandaid.matching.SocketCall;
-import bandaid.nativeaccess.NotificationListener;
+import bandaid.nativeaccess.SeccompListener;
+import bandaid.socket.FileId;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.TrappedCall;
 import java.util.Optional;
 
 /**
- * Faults the end-to-end tests provoke on purpose, to prove that bandaid fails loudly (one line,
- * exit 77, program killed) instead of hanging. Switched on only by the system property
- * {@code bandaid.fault}, which nothing but those tests sets (through BANDAID_JAVA_OPTIONS).
+ * Faults the end-to-end tests provoke on purpose, to prove that bandaid answers a failing call
+ * for that call only, and fails loudly (one line, the program killed) only when its listener
+ * breaks. Decorators that {@link Supervisor} applies only when the system property
+ * {@code bandaid.fault} asks (which nothing but those tests sets, through BANDAID_JAVA_OPTIONS):
+ * nothing of them sits in the path of a call otherwise.
  */
-public final class FaultInjection {
-    private static final String FAULT = System.getProperty("bandaid.fault", "");
-
-    private FaultInjection() {
+record FaultInjection(String fault) {
+    static FaultInjection asked() {
+        return new FaultInjection(System.getProperty("bandaid.fault", ""));
     }
 
-    /** {@code bandaid.fault=matcher-throws}: the matcher throws on its first call. */
-    public static FdMatcher wrap(FdMatcher matcher) {
-        if (!FAULT.equals("matcher-throws")) {
+    /** {@code matcher-throws}: the matcher throws on every call it is asked about. */
+    FdMatcher matcher(FdMatcher matcher) {
+        if (!fault.equals("matcher-throws")) {
             return matcher;
         }
         return new FdMatcher() {
@@ -41,22 +46,34 @@ public final class FaultInjection {
     }
 
     /**
-     * {@code bandaid.fault=slow-bind}: each bind() that may get a passed socket waits 2 s between
-     * reading the caller's memory and acting, long enough for a test to kill the caller in between.
+     * {@code slow-bind}: each closer look at a bind() waits 2 s before it starts, long enough
+     * for a test to kill the caller between the read and the answer.
      */
-    static void slowBindIfAsked() {
-        if (FAULT.equals("slow-bind")) {
-            try {
-                Thread.sleep(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+    CallerLook look(CallerLook look) {
+        if (!fault.equals("slow-bind")) {
+            return look;
         }
+        return new CallerLook() {
+            @Override
+            public BindFacts bind(TrappedCall.Bind call) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return look.bind(call);
+            }
+
+            @Override
+            public Optional<FileId> file(int pid, int dirfd, ListenAddress.Unix path) {
+                return look.file(pid, dirfd, path);
+            }
+        };
     }
 
-    /** {@code bandaid.fault=close-listener}: the listener is closed under the reader after 300 ms. */
-    static void closeListenerIfAsked(NotificationListener listener) {
-        if (FAULT.equals("close-listener")) {
+    /** {@code close-listener}: the listener is closed under the reader after 300 ms. */
+    void listener(SeccompListener listener) {
+        if (fault.equals("close-listener")) {
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     Thread.sleep(300);

@@ -1,8 +1,8 @@
 package bandaid.supervisor;
 
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
-import bandaid.activation.SocketType;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +39,7 @@ final class IdleWatch {
             }
             switch (p.address()) {
                 case ListenAddress.Inet inet -> ports.add(inet.port());
-                case ListenAddress.Unix unix when !unix.isAbstract() -> paths.add(unix.path());
-                case ListenAddress.Unix unix -> paths.add("@" + unix.path());
+                case ListenAddress.Unix unix -> paths.add(unix.toString()); // as /proc/net/unix shows it: @ for abstract
                 case ListenAddress.Unsupported u -> { }
             }
         }

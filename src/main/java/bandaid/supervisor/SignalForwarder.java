@@ -1,8 +1,9 @@
 package bandaid.supervisor;
 
-import bandaid.nativeaccess.Descriptors;
+import bandaid.nativeaccess.Fds;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SignalQueue;
+import bandaid.nativeaccess.SyscallException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,18 +14,25 @@ import org.tinylog.Logger;
  * Passes the signals bandaid receives on to the program, so that {@code systemctl reload}
  * (ExecReload=kill -HUP $MAINPID), {@code systemctl kill} and a terminal's signals reach it.
  */
-public final class SignalForwarder {
-    public static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "WINCH");
+final class SignalForwarder {
+    /**
+     * The signals passed on. scripts/lib/launch.sh starts the JVM with exactly these blocked
+     * (SignalListTest holds the two lists together).
+     */
+    static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "WINCH");
 
     private SignalForwarder() {
     }
 
     /**
-     * Starts forwarding to {@code program} on a daemon thread; once it has exited, to the
-     * processes it left running (a daemon, now bandaid's child). Says once which signals cannot
-     * be forwarded because bandaid was not started with them blocked.
+     * Starts forwarding to the program on a daemon thread; once it has exited, to the processes
+     * it left running (a daemon, now bandaid's child). Says once which signals cannot be
+     * forwarded because bandaid was not started with them blocked.
+     *
+     * @param pidfd the program's pidfd; empty when pidfds are refused here (then kill(2), safe
+     *              while bandaid has not reaped the program, since an unreaped pid is not reused)
      */
-    public static void start(Process program) {
+    static void start(int pid, OptionalInt pidfd) {
         List<String> blocked = SignalQueue.blocked(FORWARDED);
         List<String> missing = new ArrayList<>(FORWARDED);
         missing.removeAll(blocked);
@@ -35,10 +43,6 @@ public final class SignalForwarder {
         if (blocked.isEmpty()) {
             return;
         }
-        // ProcessBuilder gives no earlier moment to open the pidfd than right after the start.
-        // A program already gone by then needs none (ESRCH). The pid could only name another
-        // process if the JDK reaped ours and the pid was reused in that instant.
-        OptionalInt pidfd = Processes.pidfdOpen(program.pid());
         SignalQueue queue = SignalQueue.open(blocked);
         Thread.ofPlatform().name("bandaid-signals").daemon().start(() -> {
             while (true) {
@@ -53,20 +57,28 @@ public final class SignalForwarder {
                     Logger.debug("signal {} came from the terminal to the program as well: not passed on", signal);
                     continue;
                 }
-                if (pidfd.isEmpty() || !Processes.sendSignal(pidfd.getAsInt(), signal)) {
+                boolean delivered = pidfd.isPresent() ? Processes.sendSignal(pidfd.getAsInt(), signal) : Processes.kill(pid, signal);
+                if (!delivered) {
                     ProcessHandle.current().children().forEach(child -> sendTo(child.pid(), signal));
                 }
             }
         });
     }
 
-    private static void sendTo(long pid, int signal) {
-        OptionalInt pidfd = Processes.pidfdOpen(pid);
+    /** A signal to a left-behind child, through a pidfd when pidfds are allowed. */
+    static void sendTo(long pid, int signal) {
+        OptionalInt pidfd;
+        try {
+            pidfd = Processes.pidfdOpen(pid);
+        } catch (SyscallException refused) {
+            Processes.kill(pid, signal);
+            return;
+        }
         if (pidfd.isPresent()) {
             try {
                 Processes.sendSignal(pidfd.getAsInt(), signal);
             } finally {
-                Descriptors.close(pidfd.getAsInt(), "pidfd of " + pid);
+                Fds.close(pidfd.getAsInt(), "pidfd of " + pid);
             }
         }
     }

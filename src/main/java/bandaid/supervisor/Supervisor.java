@@ -2,81 +2,130 @@ package bandaid.supervisor;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
-import bandaid.activation.Family;
 import bandaid.activation.ListenEnvironment;
-import bandaid.activation.PassedSocket;
 import bandaid.activation.PassedSockets;
-import bandaid.activation.SocketType;
+import bandaid.matching.AddressMatcher;
+import bandaid.matching.Decider;
 import bandaid.matching.FdMatcher;
-import bandaid.matching.MatcherFactory;
-import bandaid.supervisor.ProgramLauncher.Launched;
+import bandaid.matching.MapRule;
+import bandaid.matching.SocketOrderMatcher;
+import bandaid.nativeaccess.CallerMemory;
 import bandaid.nativeaccess.Processes;
+import bandaid.nativeaccess.SeccompListener;
+import bandaid.nativeaccess.SyscallException;
 import bandaid.nativeaccess.TrapPlan;
+import bandaid.socket.Bytes;
+import bandaid.socket.Family;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketType;
+import bandaid.supervisor.ProgramLauncher.Launched;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.tinylog.Logger;
 
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
 public final class Supervisor {
     /** Variables only bandaid's own start-up needs; the program gets the environment without them. */
-    public static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM", "BANDAID_JAVA_OPTIONS", "BANDAID_CLOSED_FD", "BANDAID_LAUNCHER");
+    static final List<String> OWN_VARIABLES = List.of("BANDAID_SET_SR_SIGNUM", "BANDAID_JAVA_OPTIONS", "BANDAID_CLOSED_FD", "BANDAID_LAUNCHER");
+    /**
+     * How long a program stopped for being idle has after SIGTERM before SIGKILL, as systemd's
+     * stop escalates after TimeoutStopSec= (README, --exit-idle-time).
+     */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private Supervisor() {
     }
 
     /**
-     * @param matchers makes the matcher for the passed sockets
-     * @param strict   refuse binds to listening addresses that no passed socket has
+     * What to run and how.
+     *
+     * @param program  the program and its arguments, as the bytes bandaid was given
+     * @param match    address or socket (--match)
      * @param exitIdle stop the program after this long without a connection (--exit-idle-time)
+     */
+    public record Request(List<byte[]> program, Environment environment, ListenEnvironment listen, String match,
+                          List<MapRule> maps, boolean strict, Optional<Duration> exitIdle) {
+    }
+
+    /**
+     * The story of one run, top to bottom.
+     *
      * @return the program's exit status, 128+N when signal N killed it (as a shell reports it);
      * 0 when bandaid stopped it for being idle
      */
-    public static int run(List<String> program, ListenEnvironment listen, MatcherFactory matchers, boolean strict,
-                          Optional<Duration> exitIdle) throws BandaidException {
-        Map<String, String> environment = programEnvironment(System.getenv());
-        if (!listen.activated()) {
-            Logger.info("LISTEN_FDS is not set: running {} without socket activation", program.getFirst());
+    public static int run(Request request) throws BandaidException {
+        List<byte[]> environment = programEnvironment(request.environment());
+        if (!request.listen().activated()) {
+            Logger.info("{}: running {} without socket activation", request.listen().nothingPassed(), Bytes.printable(request.program().getFirst()));
             Processes.becomeSubreaper();
-            return supervise(ProgramLauncher.launch(program, environment, new TrapPlan(Map.of(), false, false)), Optional.empty(), Optional.empty());
+            return supervise(ProgramLauncher.launch(request.program(), environment, new TrapPlan(Map.of(), false, false)),
+                    Optional.empty(), Optional.empty());
         }
-        List<PassedSocket> passed = PassedSockets.inspect(listen, PassedSockets.KERNEL);
-        Processes.becomeSubreaper();
+        List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-        FdMatcher matcher = FaultInjection.wrap(matchers.create(passed));
-        Optional<IdleWatch> idle = exitIdle.map(limit -> new IdleWatch(passed, limit));
+        FaultInjection faults = FaultInjection.asked();
+        FdMatcher matcher = faults.matcher(matcher(request, passed));
+        Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit));
         if (idle.isPresent() && !idle.get().watchesAnything()) {
             throw new BandaidException(ExitCode.USAGE,
                     "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
         }
-        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true,
-                !CallHandler.keptPaths(passed).isEmpty());
-        Launched launched = ProgramLauncher.launch(program, environment, plan);
-        return supervise(launched, launched.listener().map(listener ->
-                new CallHandler(matcher, new KernelChannel(listener), new CallerNames(), strict, passed)), idle);
+        refuseWhatCannotWork();
+        Processes.becomeSubreaper();
+        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed));
+        Launched launched = ProgramLauncher.launch(request.program(), environment, plan);
+        Decider decider = new Decider(matcher, request.strict(), passed);
+        return supervise(launched, launched.listener().map(listener -> {
+            faults.listener(listener);
+            return new CallReader(listener, decider, new Responder(listener, decider, faults.look(CallerLook.KERNEL)));
+        }), idle);
+    }
+
+    private static FdMatcher matcher(Request request, List<PassedSocket> passed) throws BandaidException {
+        if (request.match().equals("socket")) {
+            return new SocketOrderMatcher(passed);
+        }
+        MapRule.checkNames(request.maps(), passed);
+        return new AddressMatcher(passed, request.maps());
+    }
+
+    /**
+     * Checked before the program starts: without process_vm_readv(2) no bind() address could be
+     * read, and every bind would run unserved (a sandbox's profile can block it).
+     */
+    private static void refuseWhatCannotWork() throws BandaidException {
+        Optional<SyscallException> refused = CallerMemory.refusedHere();
+        if (refused.isPresent()) {
+            throw new BandaidException(ExitCode.NOPERM, refused.get().getMessage()
+                    + ": bandaid reads the program's bind() addresses with it; allow process_vm_readv in the seccomp profile"
+                    + " or SystemCallFilter= bandaid runs under");
+        }
     }
 
     /**
      * sd_listen_fds(3) asks that LISTEN_* be unset before the sockets reach anyone else: the
      * program is not the process LISTEN_PID names, and its own children must not act on them.
      */
-    static Map<String, String> programEnvironment(Map<String, String> ours) {
-        Map<String, String> environment = new HashMap<>(ours);
-        ListenEnvironment.VARIABLES.forEach(environment::remove);
-        if (ours.containsKey("BANDAID_SET_SR_SIGNUM")) {
+    static List<byte[]> programEnvironment(Environment ours) {
+        List<String> remove = new ArrayList<>(ListenEnvironment.VARIABLES);
+        remove.addAll(OWN_VARIABLES);
+        if (ours.get("BANDAID_SET_SR_SIGNUM") != null) {
             // scripts/bandaid moved the JVM's suspend/resume signal off SIGUSR2 (so USR2 can be
             // forwarded); the program must not see that setting.
-            environment.remove("_JAVA_SR_SIGNUM");
+            remove.add("_JAVA_SR_SIGNUM");
         }
-        OWN_VARIABLES.forEach(environment::remove);
-        return environment;
+        return ours.rawWithout(remove);
     }
 
     /** The families and types of the passed sockets: socket() is trapped only for these. */
@@ -88,27 +137,26 @@ public final class Supervisor {
         return kinds;
     }
 
-    private static int supervise(Launched launched, Optional<CallHandler> handler, Optional<IdleWatch> idle) throws BandaidException {
-        Process process = launched.process();
-        AtomicBoolean stoppedForIdle = new AtomicBoolean();
-        idle.ifPresent(watch -> watch.start(() -> {
-            stoppedForIdle.set(true);
-            stopProgram(process);
-        }));
-        Logger.debug("Spawned {} as PID {}.", process.info().command().orElse("the program"), process.pid());
+    private static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle) throws BandaidException {
+        int pid = launched.pid();
+        Logger.debug("Spawned the program as PID {}.", pid);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
-        SignalForwarder.start(process);
-        Optional<NotificationReader> reader = launched.listener().flatMap(listener -> handler.map(h ->
-                new NotificationReader(listener, h, outcome::completeExceptionally)));
-        reader.ifPresent(NotificationReader::start);
-        launched.listener().ifPresent(FaultInjection::closeListenerIfAsked);
+        // The reader first: the program may already be waiting in its first bind().
+        reader.ifPresent(r -> r.start(outcome::completeExceptionally));
         Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> {
             try {
-                outcome.complete(awaitProgramAndDescendants(process));
+                outcome.complete(reapUntilNoneLeft(pid));
             } catch (Throwable t) {
                 outcome.completeExceptionally(t);
             }
         });
+        OptionalInt pidfd = pidfdOrNone(pid);
+        SignalForwarder.start(pid, pidfd);
+        AtomicBoolean stoppedForIdle = new AtomicBoolean();
+        idle.ifPresent(watch -> watch.start(() -> {
+            stoppedForIdle.set(true);
+            stopProgram(pid, pidfd);
+        }));
         try {
             int status = outcome.get();
             reader.ifPresent(r -> r.awaitAnswered(Duration.ofSeconds(1)));
@@ -116,46 +164,86 @@ public final class Supervisor {
             return stoppedForIdle.get() ? 0 : status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killProgram(process);
-            throw new BandaidException(ExitCode.SUPERVISOR_FAILED, "interrupted; the program was killed");
+            killAll();
+            throw new BandaidException(ExitCode.SOFTWARE, "interrupted; the program was killed");
         } catch (ExecutionException e) {
-            killProgram(process);
-            Logger.debug(e.getCause(), "the notification reader failed");
-            throw new BandaidException(ExitCode.SUPERVISOR_FAILED, "answering the program's trapped calls failed: "
+            killAll();
+            Logger.debug(e.getCause(), "supervising failed");
+            throw new BandaidException(ExitCode.SOFTWARE, "answering the program's trapped calls failed: "
                     + e.getCause().getMessage() + "; the program was killed so that none of its calls hang", e.getCause());
+        } finally {
+            launched.listener().ifPresent(SeccompListener::close);
+        }
+    }
+
+    /** A pidfd for the program, or none where pidfds are refused (a sandbox): then kill(2) serves. */
+    private static OptionalInt pidfdOrNone(int pid) {
+        try {
+            return Processes.pidfdOpen(pid);
+        } catch (SyscallException e) {
+            Logger.debug("{}: signals go to the program by pid", e.getMessage());
+            return OptionalInt.empty();
         }
     }
 
     /**
-     * The program's status once it and everything it started have exited. A program that
-     * daemonizes (its first process forks and exits, like nginx with "daemon on") leaves its
-     * real server running: bandaid, the subreaper, inherits it and keeps answering its calls,
+     * Reaps every child as it ends, the program and each orphan it leaves (bandaid is their
+     * subreaper), so no zombie waits while the program runs, and returns the program's status
+     * once nothing is left. A program that daemonizes (its first process forks and exits, like
+     * nginx with "daemon on") leaves its real server running: bandaid keeps answering its calls,
      * since closing the listener would make them fail with ENOSYS (seccomp_unotify(2)).
      */
-    private static int awaitProgramAndDescendants(Process process) {
-        int status = process.onExit().join().exitValue();
-        if (ProcessHandle.current().children().findAny().isPresent()) {
-            Logger.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
-                    status);
+    private static int reapUntilNoneLeft(int programPid) {
+        Optional<Integer> status = Optional.empty();
+        while (true) {
+            Optional<Processes.Reaped> reaped = Processes.reapAnyChild();
+            if (reaped.isEmpty()) {
+                return status.orElseThrow(() -> new IllegalStateException("the program was never reaped"));
+            }
+            if (reaped.get().pid() == programPid) {
+                status = Optional.of(reaped.get().status());
+                if (ProcessHandle.current().children().findAny().isPresent()) {
+                    Logger.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
+                            status.get());
+                }
+            }
         }
-        while (Processes.reapAnyChild().isPresent()) {
-            // each exited descendant reparented to bandaid is reaped here
-        }
-        return status;
-    }
-
-    /** SIGTERM to the program and everything it left running: a graceful stop. */
-    private static void stopProgram(Process process) {
-        process.destroy();
-        ProcessHandle.current().children().forEach(ProcessHandle::destroy);
     }
 
     /**
-     * SIGKILL to the program and everything it started, including what it left behind and
-     * bandaid (the subreaper) inherited: unanswered calls must not hang them.
+     * SIGTERM to the program and everything it left running: a graceful stop. Whatever still
+     * runs after {@link #STOP_GRACE} gets SIGKILL, as systemd's own stop does.
      */
-    private static void killProgram(Process process) {
-        process.destroyForcibly();
-        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+    private static void stopProgram(int pid, OptionalInt pidfd) {
+        int term = bandaid.nativeaccess.Signals.number("TERM");
+        if (pidfd.isPresent()) {
+            Processes.sendSignal(pidfd.getAsInt(), term);
+        } else {
+            Processes.kill(pid, term);
+        }
+        ProcessHandle.current().children().forEach(child -> SignalForwarder.sendTo(child.pid(), term));
+        Thread.ofPlatform().name("bandaid-stop").daemon().start(() -> {
+            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+            while (System.nanoTime() < deadline && ProcessHandle.current().children().findAny().isPresent()) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (ProcessHandle.current().children().findAny().isPresent()) {
+                Logger.warn("the program did not stop within {} s of SIGTERM: SIGKILL", STOP_GRACE.toSeconds());
+                killAll();
+            }
+        });
+    }
+
+    /**
+     * SIGKILL to everything the program started, including what it left behind and bandaid (the
+     * subreaper) inherited: unanswered calls must not hang them.
+     */
+    private static void killAll() {
+        int kill = bandaid.nativeaccess.Signals.number("KILL");
+        ProcessHandle.current().descendants().forEach(p -> SignalForwarder.sendTo(p.pid(), kill));
     }
 }

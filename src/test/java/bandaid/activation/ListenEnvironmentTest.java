@@ -53,25 +53,25 @@ class ListenEnvironmentTest {
 
     @Test
     void malformedListenFds() {
-        assertEquals(ExitCode.LISTEN_FDS_INVALID, failure(env("LISTEN_FDS", "", "LISTEN_PID", "4242")));
-        assertEquals(ExitCode.LISTEN_FDS_INVALID, failure(env("LISTEN_FDS", "two", "LISTEN_PID", "4242")));
-        assertEquals(ExitCode.LISTEN_FDS_INVALID, failure(env("LISTEN_FDS", "-1", "LISTEN_PID", "4242")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "", "LISTEN_PID", "4242")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "two", "LISTEN_PID", "4242")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "-1", "LISTEN_PID", "4242")));
     }
 
     @Test
     void missingOrMalformedListenPid() {
-        assertEquals(ExitCode.LISTEN_PID_INVALID, failure(env("LISTEN_FDS", "1")));
-        assertEquals(ExitCode.LISTEN_PID_INVALID, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "me")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "1")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "me")));
     }
 
     @Test
     void listenPidOfAnotherProcess() {
-        assertEquals(ExitCode.LISTEN_PID_NOT_OURS, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "1")));
+        assertEquals(ExitCode.CONFIG, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "1")));
     }
 
     @Test
     void namesMustMatchTheCount() {
-        assertEquals(ExitCode.LISTEN_FDNAMES_MISMATCH, failure(env("LISTEN_FDS", "2", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "web")));
-        assertEquals(ExitCode.LISTEN_FDNAMES_MISMATCH, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "a:b")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "2", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "web")));
+        assertEquals(ExitCode.DATAERR, failure(env("LISTEN_FDS", "1", "LISTEN_PID", "4242", "LISTEN_FDNAMES", "a:b")));
     }
 }

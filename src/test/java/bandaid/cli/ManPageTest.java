@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bandaid.ExitCode;
+import bandaid.supervisor.Environment;
+import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,7 +64,7 @@ class ManPageTest {
 
     private static String help() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), "--help");
+        int status = Main.run(Environment.of(Map.of()), new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "--help");
         assertEquals(0, status);
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -59,6 +59,6 @@ class UnitCommandTest {
                 List.of("we b", "--listen", "80", "--", "true"))) {
             assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> UnitCommand.parse(bad.toArray(String[]::new))).exitCode(), bad.toString());
         }
-        assertEquals(ExitCode.NO_PROGRAM, assertThrows(BandaidException.class, () -> UnitCommand.parse("web", "--listen", "80", "--")).exitCode());
+        assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> UnitCommand.parse("web", "--listen", "80", "--")).exitCode());
     }
 }

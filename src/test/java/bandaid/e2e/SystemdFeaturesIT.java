@@ -37,7 +37,7 @@ class SystemdFeaturesIT {
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals(List.of("<6>bandaid: LISTEN_FDS is not set: running true without socket activation"), Files.readAllLines(err));
         Bandaid.Run bad = Bandaid.shell("export JOURNAL_STREAM=$(stat -c %d:%i " + err + "); exec \"$BANDAID\" 2>>" + err);
-        assertEquals(65, bad.exitCode());
+        assertEquals(64, bad.exitCode());
         assertEquals("<3>bandaid: no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]", Files.readAllLines(err).getLast());
         Bandaid.Run plain = Bandaid.shell("export JOURNAL_STREAM=1:2; exec \"$BANDAID\" -- true");
         assertEquals(List.of("bandaid: INFO: LISTEN_FDS is not set: running true without socket activation"), plain.bandaidLines());

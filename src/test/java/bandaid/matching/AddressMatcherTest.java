@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class AddressMatcherTest {
     }
 
     private static SocketCall.Bind bind(ListenAddress address, Family family, SocketType type) {
-        return new SocketCall.Bind(1, 7, address, Optional.of(new SocketKind(family, type, false)));
+        return new SocketCall.Bind(address, Optional.of(new SocketKind(family, type, false)));
     }
 
     private static SocketCall.Bind bind(ListenAddress address) {
@@ -56,7 +57,7 @@ class AddressMatcherTest {
     @Test
     void socketCallsAreNeverAnswered() {
         AddressMatcher m = new AddressMatcher(List.of(http), List.of());
-        assertTrue(m.match(new SocketCall.Create(1, Family.INET, SocketType.STREAM, 0)).isEmpty());
+        assertTrue(m.match(new SocketCall.Create(Family.INET, SocketType.STREAM, 0)).isEmpty());
         assertFalse(m.needsSocketCalls());
     }
 
@@ -140,7 +141,11 @@ class AddressMatcherTest {
         assertEquals("[::1]:443", MapRule.parse("web=[::1]:443").pattern().toString());
         assertEquals("/run/x.sock", MapRule.parse("web=/run/x.sock").pattern().toString());
         assertEquals("@x", MapRule.parse("web=@x").pattern().toString());
-        for (String bad : List.of("web", "=80", "web=localhost:80", "web=1.2.3.4:99999", "web=[1.2.3.4]:80", "web=::1:80x")) {
+        assertEquals("127.0.0.1:80", MapRule.parse("web=[::ffff:127.0.0.1]:80").pattern().toString(), "an IPv4-mapped address is IPv4's");
+        String longest = "/" + "x".repeat(AddressPattern.MAX_UNIX_NAME - 1);
+        assertEquals(longest, MapRule.parse("web=" + longest).pattern().toString());
+        for (String bad : List.of("web", "=80", "web=localhost:80", "web=1.2.3.4:99999", "web=[1.2.3.4]:80", "web=::1:80x",
+                "web=" + longest + "x", "web=@" + "x".repeat(AddressPattern.MAX_UNIX_NAME + 1))) {
             assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> MapRule.parse(bad)).exitCode(), bad);
         }
     }
@@ -149,7 +154,7 @@ class AddressMatcherTest {
     void mapMustNameAPassedSocket() throws BandaidException {
         BandaidException e = assertThrows(BandaidException.class,
                 () -> MapRule.checkNames(List.of(MapRule.parse("htps=443")), List.of(http, https)));
-        assertEquals(ExitCode.UNKNOWN_SOCKET_NAME, e.exitCode());
+        assertEquals(ExitCode.CONFIG, e.exitCode());
         assertEquals("--map htps=*:443: no passed socket is named htps (LISTEN_FDNAMES has \"http\", \"https\";"
                 + " set names with FileDescriptorName= in the .socket unit)", e.getMessage());
     }

@@ -3,10 +3,10 @@ package bandaid.matching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import bandaid.activation.Family;
-import bandaid.activation.ListenAddress;
-import bandaid.activation.PassedSocket;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketType;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class SocketOrderMatcherTest {
     }
 
     private static SocketCall.Create socket(Family f, SocketType t, int protocol) {
-        return new SocketCall.Create(100, f, t, protocol);
+        return new SocketCall.Create(f, t, protocol);
     }
 
     @Test
@@ -60,7 +60,7 @@ class SocketOrderMatcherTest {
     void bindToAPassedAddressFindsThatSocket() {
         PassedSocket a = tcp4(3, 80);
         SocketOrderMatcher m = new SocketOrderMatcher(List.of(a));
-        assertEquals(Optional.of(a), m.match(new SocketCall.Bind(100, 5, a.address())));
-        assertTrue(m.match(new SocketCall.Bind(100, 5, tcp4(9, 81).address())).isEmpty());
+        assertEquals(Optional.of(a), m.match(new SocketCall.Bind(a.address())));
+        assertTrue(m.match(new SocketCall.Bind(tcp4(9, 81).address())).isEmpty());
     }
 }

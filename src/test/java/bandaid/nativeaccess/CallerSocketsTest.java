@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import bandaid.activation.Family;
-import bandaid.activation.SocketType;
+import bandaid.socket.Family;
+import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
 import bandaid.bindings.Linux;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -36,8 +37,8 @@ class CallerSocketsTest {
             int pid = (int) python.pid();
             for (int i = 0; i < fds.length; i++) {
                 int fd = Integer.parseInt(fds[i]);
-                CallerSockets.Kind duplicate = CallerSockets.describeByDuplicate(pid, fd).orElseThrow();
-                Optional<CallerSockets.Kind> byName = CallerSockets.describeByName(pid, fd);
+                SocketKind duplicate = CallerSockets.kindByDuplicate(pid, fd).orElseThrow();
+                Optional<SocketKind> byName = CallerSockets.kindByName(pid, fd);
                 if (duplicate.family() == Family.UNIX && duplicate.type() == SocketType.DGRAM) {
                     assertEquals(Optional.empty(), byName, "\"UNIX\" is datagram or seqpacket: unknown");
                     continue;
@@ -46,10 +47,10 @@ class CallerSocketsTest {
                 assertEquals(duplicate.family(), byName.get().family(), "fd " + fd);
                 assertEquals(duplicate.type(), byName.get().type(), "fd " + fd);
             }
-            assertEquals(Optional.of(true), CallerSockets.describeByDuplicate(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only());
-            assertEquals(Optional.empty(), CallerSockets.describeByName(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only(),
+            assertEquals(Optional.of(true), CallerSockets.kindByDuplicate(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only());
+            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only(),
                     "the name does not tell IPV6_V6ONLY");
-            assertEquals(Optional.empty(), CallerSockets.describeByName(pid, 0), "stdin is a pipe, not a socket");
+            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, 0), "stdin is a pipe, not a socket");
         } finally {
             python.destroyForcibly();
             python.waitFor();
@@ -68,18 +69,14 @@ class CallerSocketsTest {
 
         int fd = socket(Linux.AF_INET(), Linux.SOCK_DGRAM());
         try {
-            Optional<CallerSockets.Kind> kind = CallerSockets.describeByDuplicate(tid, fd);
-            assertEquals(Optional.of(new CallerSockets.Kind(Family.INET, SocketType.DGRAM, Optional.of(false))), kind);
+            Optional<SocketKind> kind = CallerSockets.kindByDuplicate(tid, fd);
+            assertEquals(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, Optional.of(false))), kind);
         } finally {
-            Descriptors.close(fd, "test socket");
+            Fds.close(fd, "test socket");
         }
     }
 
-    private static int socket(int family, int type) throws Throwable {
-        try (Libc.CallState state = new Libc.CallState()) {
-            long fd = (long) Libc.Syscall3.HANDLE.invokeExact(state.errno, (long) Linux.__NR_socket(), (long) family, (long) type, 0L);
-            assertTrue(fd >= 0, "socket(): errno " + state.errno());
-            return (int) fd;
-        }
+    private static int socket(int family, int type) {
+        return (int) Libc.check("socket", Libc.syscall(Linux.__NR_socket(), family, type, 0));
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * bandaid in a hardened unit. SystemCallFilter=@system-service does not allow seccomp(2) (systemd
  * 252), which bandaid needs for its own filter: blocked with the default action, bandaid is
- * killed by SIGSYS; blocked with SystemCallErrorNumber=EPERM, it says what to add and exits 75;
+ * killed by SIGSYS; blocked with SystemCallErrorNumber=EPERM, it says what to add and exits 77 (NOPERM);
  * with seccomp added to the filter, as the README says, the service runs.
  */
 class SystemdHardeningIT {
@@ -78,15 +78,16 @@ class SystemdHardeningIT {
     }
 
     @Test
-    void systemServiceWithEpermSaysToAddSeccompAndExits75() throws Exception {
+    void systemServiceWithEpermSaysToAddSeccompAndExits77() throws Exception {
         install("eperm", 8402, "SystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM\n");
         container.ok("systemctl start eperm.service");
         container.awaitState("eperm.service", "failed");
-        assertEquals("75", container.property("eperm.service", "ExecMainStatus"), container.journal("eperm.service"));
+        assertEquals("77", container.property("eperm.service", "ExecMainStatus"), container.journal("eperm.service"));
         List<String> lines = container.awaitMessage("eperm.service", "bandaid:");
         assertEquals(1, lines.size(), String.join("\n", lines));
         assertTrue(lines.getFirst().startsWith("bandaid: seccomp(") && lines.getFirst().endsWith(
-                ": seccomp(2) is blocked; in a systemd unit with SystemCallFilter=, add seccomp to it (SystemCallFilter=@system-service seccomp)"),
+                ": seccomp(2) is blocked by a filter bandaid runs under; in a systemd unit with SystemCallFilter=, add seccomp"
+                + " (SystemCallFilter=@system-service seccomp); in a container, use a seccomp profile that allows seccomp"),
                 lines.getFirst());
         System.out.println("journalctl -u eperm.service:\n" + container.journal("eperm.service"));
     }

@@ -121,7 +121,7 @@ class SystemdSocketUnitIT {
         String instance = container.ok("systemctl list-units --all --plain --no-legend 'each@*.service' | awk '{print $1}'").strip();
         assertTrue(instance.startsWith("each@"), instance);
         container.awaitState(instance, "failed");
-        assertEquals("72", container.property(instance, "ExecMainStatus"), container.journal(instance));
+        assertEquals("78", container.property(instance, "ExecMainStatus"), container.journal(instance));
         List<String> lines = container.awaitMessage(instance, "Accept=no");
         assertEquals(List.of("bandaid: passed fd 3 \"connection\" is a connected SOCK_STREAM socket, not a listening one:"
                 + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)"), lines);

@@ -1,4 +1,4 @@
-package bandaid.activation;
+package bandaid.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

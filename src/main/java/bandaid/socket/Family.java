@@ -1,8 +1,8 @@
-package bandaid.activation;
+package bandaid.socket;
 
 /**
  * A socket's address family, with the Linux ABI numbers (include/linux/socket.h): they never
- * change, and {@code NativeConstantsTest} checks them against the generated bindings.
+ * change, and AbiNumbersTest checks them against the generated bindings.
  */
 public enum Family {
     UNIX(1, "AF_UNIX"),

@@ -1,4 +1,4 @@
-package bandaid.activation;
+package bandaid.socket;
 
 /**
  * A socket's type, with the Linux ABI numbers (include/linux/net.h). socket(2) ORs
@@ -9,11 +9,6 @@ public enum SocketType {
     DGRAM(2, "SOCK_DGRAM"),
     SEQPACKET(5, "SOCK_SEQPACKET"),
     OTHER(-1, "SOCK_?");
-
-    /** SOCK_NONBLOCK, ORed into socket()'s type (include/linux/net.h; equals O_NONBLOCK on x86-64). */
-    public static final int NONBLOCK_FLAG = 04000;
-    /** SOCK_CLOEXEC, ORed into socket()'s type (equals O_CLOEXEC). */
-    public static final int CLOEXEC_FLAG = 02000000;
 
     /** SOCK_TYPE_MASK in include/linux/net.h: the bits of socket()'s type that name the type. */
     public static final int TYPE_MASK = 0xf;

@@ -14,24 +14,22 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
 
 /**
  * {@snippet lang=c :
- * struct ucred {
- *     pid_t pid;
- *     uid_t uid;
- *     gid_t gid;
+ * struct timespec {
+ *     __time_t tv_sec;
+ *     __syscall_slong_t tv_nsec;
  * }
  * }
  */
-public class ucred {
+public class timespec {
 
-    ucred() {
+    timespec() {
         // Should not be called directly
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        Linux.C_INT.withName("pid"),
-        Linux.C_INT.withName("uid"),
-        Linux.C_INT.withName("gid")
-    ).withName("ucred");
+        Linux.C_LONG.withName("tv_sec"),
+        Linux.C_LONG.withName("tv_nsec")
+    ).withName("timespec");
 
     /**
      * The layout of this struct
@@ -40,136 +38,92 @@ public class ucred {
         return $LAYOUT;
     }
 
-    private static final OfInt pid$LAYOUT = (OfInt)$LAYOUT.select(groupElement("pid"));
+    private static final OfLong tv_sec$LAYOUT = (OfLong)$LAYOUT.select(groupElement("tv_sec"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * pid_t pid
+     * __time_t tv_sec
      * }
      */
-    public static final OfInt pid$layout() {
-        return pid$LAYOUT;
+    public static final OfLong tv_sec$layout() {
+        return tv_sec$LAYOUT;
     }
 
-    private static final long pid$OFFSET = $LAYOUT.byteOffset(groupElement("pid"));
+    private static final long tv_sec$OFFSET = $LAYOUT.byteOffset(groupElement("tv_sec"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * pid_t pid
+     * __time_t tv_sec
      * }
      */
-    public static final long pid$offset() {
-        return pid$OFFSET;
+    public static final long tv_sec$offset() {
+        return tv_sec$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * pid_t pid
+     * __time_t tv_sec
      * }
      */
-    public static int pid(MemorySegment struct) {
-        return struct.get(pid$LAYOUT, pid$OFFSET);
+    public static long tv_sec(MemorySegment struct) {
+        return struct.get(tv_sec$LAYOUT, tv_sec$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * pid_t pid
+     * __time_t tv_sec
      * }
      */
-    public static void pid(MemorySegment struct, int fieldValue) {
-        struct.set(pid$LAYOUT, pid$OFFSET, fieldValue);
+    public static void tv_sec(MemorySegment struct, long fieldValue) {
+        struct.set(tv_sec$LAYOUT, tv_sec$OFFSET, fieldValue);
     }
 
-    private static final OfInt uid$LAYOUT = (OfInt)$LAYOUT.select(groupElement("uid"));
+    private static final OfLong tv_nsec$LAYOUT = (OfLong)$LAYOUT.select(groupElement("tv_nsec"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * uid_t uid
+     * __syscall_slong_t tv_nsec
      * }
      */
-    public static final OfInt uid$layout() {
-        return uid$LAYOUT;
+    public static final OfLong tv_nsec$layout() {
+        return tv_nsec$LAYOUT;
     }
 
-    private static final long uid$OFFSET = $LAYOUT.byteOffset(groupElement("uid"));
+    private static final long tv_nsec$OFFSET = $LAYOUT.byteOffset(groupElement("tv_nsec"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * uid_t uid
+     * __syscall_slong_t tv_nsec
      * }
      */
-    public static final long uid$offset() {
-        return uid$OFFSET;
+    public static final long tv_nsec$offset() {
+        return tv_nsec$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * uid_t uid
+     * __syscall_slong_t tv_nsec
      * }
      */
-    public static int uid(MemorySegment struct) {
-        return struct.get(uid$LAYOUT, uid$OFFSET);
+    public static long tv_nsec(MemorySegment struct) {
+        return struct.get(tv_nsec$LAYOUT, tv_nsec$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * uid_t uid
+     * __syscall_slong_t tv_nsec
      * }
      */
-    public static void uid(MemorySegment struct, int fieldValue) {
-        struct.set(uid$LAYOUT, uid$OFFSET, fieldValue);
-    }
-
-    private static final OfInt gid$LAYOUT = (OfInt)$LAYOUT.select(groupElement("gid"));
-
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * gid_t gid
-     * }
-     */
-    public static final OfInt gid$layout() {
-        return gid$LAYOUT;
-    }
-
-    private static final long gid$OFFSET = $LAYOUT.byteOffset(groupElement("gid"));
-
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * gid_t gid
-     * }
-     */
-    public static final long gid$offset() {
-        return gid$OFFSET;
-    }
-
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * gid_t gid
-     * }
-     */
-    public static int gid(MemorySegment struct) {
-        return struct.get(gid$LAYOUT, gid$OFFSET);
-    }
-
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * gid_t gid
-     * }
-     */
-    public static void gid(MemorySegment struct, int fieldValue) {
-        struct.set(gid$LAYOUT, gid$OFFSET, fieldValue);
+    public static void tv_nsec(MemorySegment struct, long fieldValue) {
+        struct.set(tv_nsec$LAYOUT, tv_nsec$OFFSET, fieldValue);
     }
 
     /**

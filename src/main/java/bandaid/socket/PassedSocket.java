@@ -1,4 +1,6 @@
-package bandaid.activation;
+package bandaid.socket;
+
+import java.util.Optional;
 
 /**
  * A socket that systemd (or anything that speaks sd_listen_fds(3)) passed to bandaid.
@@ -8,9 +10,20 @@ package bandaid.activation;
  * @param listening   SO_ACCEPTCONN: false for a connection socket from an Accept=yes unit
  * @param nonBlocking O_NONBLOCK on the file description, which systemd shares with the program
  * @param v6Only      IPV6_V6ONLY (false for anything but AF_INET6): a dual-stack [::] socket has it off
+ * @param file        for a unix socket bound to a path: the socket file, as bandaid found it at start
  */
 public record PassedSocket(int fd, String name, Family family, SocketType type, int protocol,
-                           ListenAddress address, boolean listening, boolean nonBlocking, boolean v6Only) {
+                           ListenAddress address, boolean listening, boolean nonBlocking, boolean v6Only,
+                           Optional<FileId> file) {
+
+    public PassedSocket(int fd, String name, Family family, SocketType type, int protocol,
+                        ListenAddress address, boolean listening, boolean nonBlocking, boolean v6Only) {
+        this(fd, name, family, type, protocol, address, listening, nonBlocking, v6Only, Optional.empty());
+    }
+
+    public PassedSocket(int fd, String name, SocketDescription d, Optional<FileId> file) {
+        this(fd, name, d.family(), d.type(), d.protocol(), d.address(), d.listening(), d.nonBlocking(), d.v6Only(), file);
+    }
 
     /** How bandaid names the socket in its log lines: {@code fd 3 "web" (127.0.0.1:8080)}. */
     public String describe() {

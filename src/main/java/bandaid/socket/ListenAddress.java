@@ -1,7 +1,8 @@
-package bandaid.activation;
+package bandaid.socket;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -55,6 +56,9 @@ public sealed interface ListenAddress {
             } catch (UnknownHostException e) {
                 throw new AssertionError("4 or 16 bytes are always an address", e);
             }
+            if (family == Family.INET6 && host.indexOf(':') < 0) {
+                host = "::ffff:" + host; // an IPv4-mapped address, which InetAddress shows as IPv4
+            }
             return family == Family.INET6 ? "[" + compress(host) + "]:" + port : host + ":" + port;
         }
 
@@ -82,20 +86,63 @@ public sealed interface ListenAddress {
 
     /**
      * A unix socket address (unix(7)): a filesystem path, an abstract name (first byte NUL on the
-     * wire, shown as {@code @name} the way ss(8) and systemd do), or unnamed.
+     * wire, shown as {@code @name} the way ss(8) and systemd do), or unnamed. The name is kept as
+     * the bytes the kernel compares: names need not be UTF-8, and decoding them would make
+     * distinct names (@\xfe and @\xff) equal.
+     *
+     * @param name the path or the abstract name without its leading NUL; empty: unnamed
      */
-    record Unix(String path, boolean isAbstract) implements ListenAddress {
+    record Unix(byte[] name, boolean isAbstract) implements ListenAddress {
+        public Unix {
+            name = name.clone();
+        }
+
+        /** A name as a user writes it (UTF-8). */
+        public Unix(String name, boolean isAbstract) {
+            this(name.getBytes(StandardCharsets.UTF_8), isAbstract);
+        }
+
+        @Override
+        public byte[] name() {
+            return name.clone();
+        }
+
         @Override
         public Family family() {
             return Family.UNIX;
         }
 
+        /** Unnamed: bound by autobind, or not at all (unix(7)). */
+        public boolean isUnnamed() {
+            return name.length == 0 && !isAbstract;
+        }
+
+        /** A path in the file system (not abstract, not unnamed). */
+        public boolean isPath() {
+            return !isAbstract && name.length > 0;
+        }
+
+        public boolean isRelativePath() {
+            return isPath() && name[0] != '/';
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unix other && isAbstract == other.isAbstract && Arrays.equals(name, other.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(name) + Boolean.hashCode(isAbstract);
+        }
+
+        /** For messages only: bytes that are not UTF-8 show as \xNN. */
         @Override
         public String toString() {
-            if (path.isEmpty() && !isAbstract) {
+            if (isUnnamed()) {
                 return "(unnamed)";
             }
-            return isAbstract ? "@" + path : path;
+            return (isAbstract ? "@" : "") + Bytes.printable(name);
         }
     }
 

@@ -1,0 +1,169 @@
+package bandaid.matching;
+
+import bandaid.socket.Errno;
+import bandaid.socket.Family;
+import bandaid.socket.FileId;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketKind;
+import bandaid.socket.TrappedCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a trapped call into a {@link Decision}: the matcher's choice plus bandaid's own rules
+ * (--strict, the unlink protection, the fd's flags, what to warn about). Pure: it reads nothing
+ * and answers nothing, so each rule is tested without a kernel. Safe to call from many threads.
+ *
+ * <p>A call is decided in one step from what the reader decoded ({@link #first}), or, when that
+ * is not enough, in a second step from what a closer look found ({@link #bind}, {@link #unlink}).
+ */
+public final class Decider {
+    private final FdMatcher matcher;
+    private final boolean strict;
+    private final List<PassedSocket> passed;
+    /** O_NONBLOCK as first set on each handed-out passed socket, by fd: later handouts leave it. */
+    private final Map<Integer, Boolean> modeSet = new ConcurrentHashMap<>();
+    /** Warnings already given: each is said once. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    public Decider(FdMatcher matcher, boolean strict, List<PassedSocket> passed) {
+        this.matcher = matcher;
+        this.strict = strict;
+        this.passed = List.copyOf(passed);
+    }
+
+    /** Whether any passed socket has a path in the file system, which unlink() must not remove. */
+    public static boolean keepsPaths(List<PassedSocket> passed) {
+        return passed.stream().anyMatch(p -> p.address() instanceof ListenAddress.Unix u && u.isPath());
+    }
+
+    /** The decision from what the reader decoded, or {@link Decision.LookCloser}. */
+    public Decision first(TrappedCall call) {
+        return switch (call) {
+            case TrappedCall.Socket s -> socket(s);
+            case TrappedCall.Bind b -> firstBind(b);
+            case TrappedCall.Unlink u -> u.removesDir() || u.path().isEmpty() || !keepsPaths(passed)
+                    ? new Decision.Continue("not a passed socket's path") : new Decision.LookCloser();
+            case TrappedCall.Other o -> new Decision.Continue("not a call bandaid handles");
+        };
+    }
+
+    private Decision socket(TrappedCall.Socket s) {
+        Optional<PassedSocket> socket = matcher.match(new SocketCall.Create(s.family(), s.type(), s.protocol()));
+        if (socket.isEmpty()) {
+            return new Decision.Continue("no unclaimed passed socket of that kind");
+        }
+        return inject(socket.get(), Optional.empty(), s.closeOnExec(), s.nonBlocking(), new ArrayList<>());
+    }
+
+    private Decision firstBind(TrappedCall.Bind b) {
+        if (b.address().isEmpty()) {
+            return new Decision.Continue("address unreadable; the kernel answers");
+        }
+        ListenAddress address = b.address().get();
+        if (matcher.couldMatch(address)) {
+            return new Decision.LookCloser();
+        }
+        return refuseIfStrict(address);
+    }
+
+    private Decision refuseIfStrict(ListenAddress address) {
+        if (strict && listening(address)) {
+            return new Decision.Refuse(Errno.EACCES, "--strict: not an address of a passed socket");
+        }
+        return new Decision.Continue("no passed socket for that address");
+    }
+
+    /** A candidate bind(), after the look at the caller's socket, fd and path. */
+    public Decision bind(TrappedCall.Bind b, BindFacts facts) {
+        ListenAddress address = b.address().orElseThrow();
+        if (facts.flags().isEmpty()) {
+            return new Decision.Continue("fd " + b.fd() + " is not open in the caller; the kernel answers EBADF");
+        }
+        if (facts.socket().isEmpty()) {
+            // Not a socket (stdin, a pipe: ENOTSOCK), or one bandaid cannot see: an unknown kind
+            // is no match, and the kernel answers as it would without bandaid.
+            return new Decision.Continue("fd " + b.fd() + " is not a socket bandaid can see; the kernel answers");
+        }
+        SocketKind kind = facts.socket().get();
+        if (kind.family() != address.family()) {
+            // An AF_UNIX socket with an inet address (EINVAL), AF_INET with AF_INET6 (EAFNOSUPPORT):
+            // the kernel's own errors, which a replaced fd would hide.
+            return new Decision.Continue("a " + kind.family() + " socket cannot bind a " + address.family() + " address; the kernel answers");
+        }
+        Optional<PassedSocket> socket = matcher.match(new SocketCall.Bind(address, facts.socket(), facts.file()));
+        if (socket.isEmpty()) {
+            return refuseIfStrict(address);
+        }
+        List<String> warnings = new ArrayList<>();
+        differences(socket.get(), kind).ifPresent(warnings::add);
+        return inject(socket.get(), Optional.of(b.fd()), facts.flags().get().closeOnExec(), facts.flags().get().nonBlocking(),
+                warnings);
+    }
+
+    /**
+     * O_NONBLOCK lives on the file description, which every process handed the same passed
+     * socket shares: only the first handout sets it. A later one (a worker, a child binding the
+     * same address) must not flip it under a process already blocking in accept(2) on it.
+     */
+    private Decision inject(PassedSocket socket, Optional<Integer> targetFd, boolean closeOnExec, boolean nonBlocking,
+                            List<String> warnings) {
+        Boolean first = modeSet.putIfAbsent(socket.fd(), nonBlocking);
+        Optional<Boolean> mode = first == null ? Optional.of(nonBlocking) : Optional.empty();
+        if (first != null && first != nonBlocking) {
+            warnings.add("wants passed " + socket.describe() + (nonBlocking ? " non-blocking" : " blocking")
+                    + ", but a process already serves on it " + (first ? "non-blocking" : "blocking")
+                    + "; left as it is, since the mode is shared by every process that holds the socket");
+        }
+        return new Decision.Inject(socket, targetFd, closeOnExec, mode, warnings.stream().filter(warned::add).toList());
+    }
+
+    /** The handout never reached the caller: the socket may be handed out again, and its mode set anew. */
+    public void release(PassedSocket socket) {
+        matcher.release(socket);
+    }
+
+    /** An unlink() of a path, after the look at which file it names. */
+    public Decision unlink(TrappedCall.Unlink u, Optional<FileId> file) {
+        boolean kept = passed.stream().anyMatch(p -> p.file().isPresent() ? p.file().equals(file)
+                : u.path().isPresent() && p.address().equals(u.path().get()));
+        return kept ? new Decision.Answer(0, "kept: a passed socket's path, which systemd needs for the next activation")
+                : new Decision.Continue("not a passed socket's path");
+    }
+
+    /** --strict refuses listening addresses only: port 0 and autobind are how clients bind. */
+    private static boolean listening(ListenAddress address) {
+        return switch (address) {
+            case ListenAddress.Inet inet -> inet.port() != 0;
+            case ListenAddress.Unix unix -> !unix.isUnnamed();
+            case ListenAddress.Unsupported u -> false;
+        };
+    }
+
+    /**
+     * The program set up its own socket before bind(); what it gets may differ. Said at warning
+     * level, since the program may then behave differently.
+     */
+    private static Optional<String> differences(PassedSocket socket, SocketKind asked) {
+        boolean v6OnlyDiffers = asked.v6Only().map(v6Only -> v6Only != socket.v6Only()).orElse(false);
+        if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && v6OnlyDiffers) {
+            return Optional.of("set IPV6_V6ONLY=" + (socket.v6Only() ? 0 : 1) + " but passed " + socket.describe()
+                    + " has IPV6_V6ONLY=" + (socket.v6Only() ? 1 : 0) + "; set BindIPv6Only= in the .socket unit to change it");
+        } else if (asked.family() == Family.INET && socket.family() == Family.INET6) {
+            // accept(2) truncates an address longer than the caller's buffer: a program that sized
+            // it for sockaddr_in reads a clipped sockaddr_in6 as its client's address.
+            return Optional.of("asked for an AF_INET socket and gets passed " + socket.describe()
+                    + ", an AF_INET6 one: it is served on both families, but accept() reports its clients as IPv6 addresses,"
+                    + " clipped if it expects IPv4; pass ListenStream=0.0.0.0:PORT if it minds");
+        } else if (asked.family() != socket.family()) {
+            return Optional.of("asked for an " + asked.family() + " socket and gets passed " + socket.describe()
+                    + ", an " + socket.family() + " socket");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,51 @@
+package bandaid.nativeaccess;
+
+import bandaid.bindings.Linux;
+import bandaid.socket.Errno;
+
+/** fcntl(2) and close(2) on bandaid's own descriptors. */
+public final class Fds {
+    private Fds() {
+    }
+
+    /** Marks {@code fd} close-on-exec, so no program bandaid starts inherits it raw. */
+    public static void setCloseOnExec(int fd) {
+        long flags = Libc.check("fcntl(" + fd + ", F_GETFD)", fcntl(fd, Linux.F_GETFD(), 0));
+        Libc.check("fcntl(" + fd + ", F_SETFD)", fcntl(fd, Linux.F_SETFD(), flags | Linux.FD_CLOEXEC()));
+    }
+
+    /** O_NONBLOCK of the file description. */
+    public static boolean isNonBlocking(int fd) {
+        return (Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Linux.F_GETFL(), 0)) & Linux.O_NONBLOCK()) != 0;
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK on the file description, which the program, bandaid and systemd
+     * all share (newfd_flags of SECCOMP_IOCTL_NOTIF_ADDFD takes O_CLOEXEC only).
+     */
+    public static void setNonBlocking(int fd, boolean nonBlocking) {
+        long flags = Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Linux.F_GETFL(), 0));
+        long wanted = nonBlocking ? flags | Linux.O_NONBLOCK() : flags & ~Linux.O_NONBLOCK();
+        if (wanted != flags) {
+            Libc.check("fcntl(" + fd + ", F_SETFL)", fcntl(fd, Linux.F_SETFL(), wanted));
+        }
+    }
+
+    /** close(2); after EINTR the fd is closed anyway on Linux, so it is never retried. */
+    public static void close(int fd, String what) {
+        long r = Libc.syscall(Linux.__NR_close(), fd, 0, 0);
+        if (r < 0 && r != -Errno.EINTR) {
+            throw new SyscallException("close(" + what + ")", (int) -r);
+        }
+    }
+
+    /** Open, but only as an O_PATH reference (open(2)): fcntl works on it, getsockopt says EBADF. */
+    public static boolean isPathOnly(int fd) {
+        long flags = fcntl(fd, Linux.F_GETFL(), 0);
+        return flags >= 0 && (flags & Linux.O_PATH()) != 0;
+    }
+
+    private static long fcntl(int fd, int command, long argument) {
+        return Libc.syscall(Linux.__NR_fcntl(), fd, command, argument);
+    }
+}

@@ -1,0 +1,55 @@
+package bandaid.nativeaccess;
+
+import bandaid.bindings.Linux;
+import bandaid.socket.FileId;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Which file a path names, as a program sees it. The path is taken as bytes (it need not be
+ * UTF-8, and the JVM would decode it with the locale's charset) and looked up through
+ * /proc/PID/root, /proc/PID/cwd or /proc/PID/fd/DIRFD, which the kernel resolves in that
+ * process's own root and working directory (proc(5)). The last component is not followed:
+ * unlink(2) removes a symlink, not what it points to.
+ */
+public final class FileIds {
+    /** struct stat's size and the offsets of st_dev and st_ino (x86-64; AbiNumbersTest). */
+    static final int STAT_SIZE = 144;
+    static final int ST_DEV = 0;
+    static final int ST_INO = 8;
+
+    private FileIds() {
+    }
+
+    /**
+     * The file {@code path} names for process {@code pid}, relative to its directory fd
+     * {@code dirfd} ({@code AT_FDCWD}: its working directory) when not absolute.
+     *
+     * @return empty when there is no such file (or the process is gone)
+     */
+    public static Optional<FileId> of(int pid, int dirfd, byte[] path) {
+        ByteArrayOutputStream full = new ByteArrayOutputStream();
+        String base = "/proc/" + pid + (path.length > 0 && path[0] == '/' ? "/root"
+                : dirfd == Linux.AT_FDCWD() ? "/cwd/" : "/fd/" + dirfd + "/");
+        full.writeBytes(base.getBytes(StandardCharsets.US_ASCII));
+        full.writeBytes(path);
+        return of(full.toByteArray());
+    }
+
+    /** The file {@code path} names for bandaid itself. */
+    public static Optional<FileId> of(byte[] path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocate(path.length + 1L);
+            name.copyFrom(MemorySegment.ofArray(path));
+            MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+            long r = Libc.syscall(Linux.__NR_newfstatat(), Linux.AT_FDCWD(), name.address(), stat.address(),
+                    Linux.AT_SYMLINK_NOFOLLOW(), 0, 0);
+            return r < 0 ? Optional.empty()
+                    : Optional.of(new FileId(stat.get(ValueLayout.JAVA_LONG, ST_DEV), stat.get(ValueLayout.JAVA_LONG, ST_INO)));
+        }
+    }
+}

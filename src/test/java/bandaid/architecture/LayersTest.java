@@ -1,0 +1,91 @@
+package bandaid.architecture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages form a one-way graph (ARCHITECTURE.md): each may use only the layers below it,
+ * and only the native layer and the generated bindings touch java.lang.foreign. Read from the
+ * sources, imports and fully qualified names alike, so a loop fails the build.
+ */
+class LayersTest {
+    private static final Path SOURCES = Path.of("src/main/java/bandaid");
+    /** Each package, and the packages of bandaid's it may use ("" is bandaid's own root: ExitCode, BandaidException). */
+    private static final Map<String, Set<String>> ALLOWED = Map.of(
+            "", Set.of(),
+            "socket", Set.of(),
+            "bindings", Set.of(),
+            "nativeaccess", Set.of("bindings", "socket"),
+            "activation", Set.of("", "socket"),
+            "matching", Set.of("", "socket"),
+            "supervisor", Set.of("", "socket", "activation", "matching", "nativeaccess"),
+            "cli", Set.of("", "socket", "activation", "matching", "supervisor"));
+    private static final Set<String> MAY_USE_FFM = Set.of("nativeaccess", "bindings");
+    /** A reference to a class of bandaid's: bandaid.Name or bandaid.pkg.Name. */
+    private static final Pattern REFERENCE = Pattern.compile("\\bbandaid\\.(?:([a-z]+)\\.)?[A-Z]");
+
+    @Test
+    void everyPackageUsesOnlyTheLayersBelowIt() throws IOException {
+        Map<String, Set<String>> found = uses();
+        assertEquals(ALLOWED.keySet(), found.keySet(), "the packages under " + SOURCES + " (a new one needs a place in ARCHITECTURE.md)");
+        for (Map.Entry<String, Set<String>> e : found.entrySet()) {
+            Set<String> extra = new TreeSet<>(e.getValue());
+            extra.removeAll(ALLOWED.get(e.getKey()));
+            extra.remove(e.getKey());
+            assertEquals(Set.of(), extra, "bandaid." + e.getKey() + " uses packages above it or beside it");
+        }
+    }
+
+    @Test
+    void onlyTheNativeLayerTouchesForeignMemory() throws IOException {
+        for (Path file : javaFiles()) {
+            String pkg = packageOf(file);
+            if (!MAY_USE_FFM.contains(pkg)) {
+                assertTrue(!Files.readString(file).contains("java.lang.foreign"), file + " uses java.lang.foreign");
+            }
+        }
+    }
+
+    @Test
+    void theCheckSeesAReferenceInAnyForm() {
+        Matcher m = REFERENCE.matcher("import bandaid.nativeaccess.Fds; x = bandaid.supervisor.Ending.f(); bandaid.ExitCode.USAGE");
+        List<String> seen = m.results().map(r -> r.group(1) == null ? "" : r.group(1)).toList();
+        assertEquals(List.of("nativeaccess", "supervisor", ""), seen);
+    }
+
+    private static Map<String, Set<String>> uses() throws IOException {
+        Map<String, Set<String>> uses = new TreeMap<>();
+        for (Path file : javaFiles()) {
+            Set<String> used = uses.computeIfAbsent(packageOf(file), p -> new TreeSet<>());
+            Matcher m = REFERENCE.matcher(Files.readString(file).replaceAll("(?m)^package .*$", ""));
+            while (m.find()) {
+                used.add(m.group(1) == null ? "" : m.group(1));
+            }
+        }
+        return uses;
+    }
+
+    private static List<Path> javaFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            return files.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+    }
+
+    private static String packageOf(Path file) {
+        Path relative = SOURCES.relativize(file.getParent());
+        return relative.toString().replace('/', '.');
+    }
+}
