@@ -35,6 +35,11 @@ launch_bandaid() {
   #   the default stack keeps their reserved memory small.
   # -Xrs: the JVM installs no handlers for HUP, INT, QUIT and TERM and keeps them blocked, so the
   #   signalfd above receives them (SignalQueue.java).
+  # -XX:+DisableAttachMechanism: the attach socket /tmp/.java_pid<pid> (which -Xrs makes HotSpot
+  #   open at start) would let any process of the same user, the wrapped program included, load an
+  #   agent into bandaid, outside the program's seccomp filter and no_new_privs (AttachIT).
+  # -XX:-UsePerfData: no /tmp/hsperfdata_<user>/<pid>, which a bandaid ending by raise() (the
+  #   program's signal) would leave behind (AttachIT); and no 32 KB shared mapping per JVM.
   # -Xms8m -Xmx64m: bandaid keeps a few MB alive; sized by the machine instead (1/64 of its memory
   # to start), the young generation it allocates through between collections stays resident:
   # 75 MB RSS instead of 57 on a 24 GB machine. BANDAID_JAVA_OPTIONS adds JVM
@@ -42,7 +47,7 @@ launch_bandaid() {
   # archive is only used by a JVM started with the options it was made with: these.)
   # shellcheck disable=SC2086
   exec env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH \
-    "$java" -Xrs -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xms8m -Xmx64m \
+    "$java" -Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xms8m -Xmx64m \
     ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
     -jar "$jar" "$@"
 }
