@@ -3,9 +3,49 @@
 # SignalQueue.java): the forwarded signals blocked in every JVM thread from the start, and -Xrs
 # so that the JVM does not take them back.
 
+# bandaid_java_flags JAVA: sets the array bandaid_flags to the JVM options bandaid runs with on
+# JAVA, a runtime >= 22 (only options that runtime knows; its feature version is $java_feature
+# when scripts/lib/java.sh found it, else read from its release file). scripts/bench starts its
+# floor program with the same. Their measured effect: BENCHMARKS.md, "The JVM's options".
+bandaid_java_flags() {
+  local feature=${java_feature:-} line real
+  if [[ -z "$feature" ]]; then
+    real=$(readlink -f "$1")
+    if [[ -f "${real%/bin/*}/release" ]]; then
+      while IFS= read -r line; do
+        if [[ "$line" == JAVA_VERSION=* ]]; then line=${line#JAVA_VERSION=\"}; feature=${line%%[!0-9]*}; break; fi
+      done < "${real%/bin/*}/release"
+    fi
+  fi
+  # -Xrs: the JVM installs no handlers for HUP, INT, QUIT and TERM and keeps them blocked, so the
+  #   signalfd receives them (SignalQueue.java).
+  # -XX:+DisableAttachMechanism: the attach socket /tmp/.java_pid<pid> (which -Xrs makes HotSpot
+  #   open at start) would let any process of the same user, the wrapped program included, load an
+  #   agent into bandaid, outside the program's seccomp filter and no_new_privs (AttachIT).
+  # -XX:-UsePerfData: no /tmp/hsperfdata_<user>/<pid>, which a bandaid ending by raise() (the
+  #   program's signal) would leave behind (AttachIT).
+  # -XX:TieredStopAtLevel=1 -XX:+UseSerialGC: bandaid is a small, mostly idle process; C1 only and
+  #   the serial collector start faster and keep its memory small.
+  # -Xss512k: bandaid's threads run shallow code (the reader, the signal and reaper threads); half
+  #   the default stack keeps their reserved memory small.
+  # -Xms8m -Xmx64m: bandaid keeps a few MB alive; sized by the machine instead (1/64 of its memory
+  #   to start), the young generation it allocates through between collections stays resident:
+  #   75 MB RSS instead of 57 on a 24 GB machine.
+  bandaid_flags=(-Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+    -Xss512k -Xms8m -Xmx64m)
+  # -XX:UserThreadWaitAttemptsAtExit=0 (a product flag since JDK 24, unknown before): at exit
+  #   HotSpot waits up to 300 ms for threads in native code; bandaid's reader sits in poll() and
+  #   would hold its exit (and every restart of the unit) that long after the program's.
+  if [[ "$feature" =~ ^[0-9]+$ ]] && (( feature >= 24 )); then
+    bandaid_flags+=(-XX:UserThreadWaitAttemptsAtExit=0)
+  fi
+}
+
 # launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the absolute
 # path of the calling script (for `bandaid unit`'s ExecStart=). JVM options of the caller's own
-# (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS.
+# (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS, which adds JVM
+# options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
+# archive is only used by a JVM started with the options it was made with: these.)
 launch_bandaid() {
   local java=$1 jar=$2 fd
   export BANDAID_LAUNCHER=$3
@@ -28,26 +68,10 @@ launch_bandaid() {
     export _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
   fi
 
-  # JVM options (their effect is measured by scripts/bench):
-  # -XX:TieredStopAtLevel=1 -XX:+UseSerialGC: bandaid is a small, mostly idle process; C1 only and
-  # the serial collector start faster and keep its memory small.
-  # -Xss512k: bandaid's threads run shallow code (the reader, the signal and reaper threads); half
-  #   the default stack keeps their reserved memory small.
-  # -Xrs: the JVM installs no handlers for HUP, INT, QUIT and TERM and keeps them blocked, so the
-  #   signalfd above receives them (SignalQueue.java).
-  # -XX:+DisableAttachMechanism: the attach socket /tmp/.java_pid<pid> (which -Xrs makes HotSpot
-  #   open at start) would let any process of the same user, the wrapped program included, load an
-  #   agent into bandaid, outside the program's seccomp filter and no_new_privs (AttachIT).
-  # -XX:-UsePerfData: no /tmp/hsperfdata_<user>/<pid>, which a bandaid ending by raise() (the
-  #   program's signal) would leave behind (AttachIT); and no 32 KB shared mapping per JVM.
-  # -Xms8m -Xmx64m: bandaid keeps a few MB alive; sized by the machine instead (1/64 of its memory
-  # to start), the young generation it allocates through between collections stays resident:
-  # 75 MB RSS instead of 57 on a 24 GB machine. BANDAID_JAVA_OPTIONS adds JVM
-  # options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
-  # archive is only used by a JVM started with the options it was made with: these.)
+  bandaid_java_flags "$java"
   # shellcheck disable=SC2086
   exec env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH \
-    "$java" -Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xms8m -Xmx64m \
+    "$java" "${bandaid_flags[@]}" \
     ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
     -jar "$jar" "$@"
 }
