@@ -103,13 +103,19 @@ public final class Main {
         if (!rules.isEmpty() && options.match.equals("socket")) {
             throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
         }
-        Optional<Duration> exitIdle = Optional.empty();
-        if (options.exitIdleTime != null) {
-            exitIdle = Optional.of(Durations.parse(options.exitIdleTime).orElseThrow(() -> new BandaidException(ExitCode.USAGE,
-                    "--exit-idle-time " + options.exitIdleTime + " is not a time span; use e.g. 30s, 500ms, 5min or 1h")));
-        }
+        Optional<Duration> exitIdle = options.exitIdleTime == null ? Optional.empty() : exitIdleTime(options.exitIdleTime);
         ListenEnvironment listen = ListenEnvironment.parse(env.variables(), ProcessHandle.current().pid());
         return new Supervisor.Request(program, env, listen, options.match, rules, options.strict, exitIdle);
+    }
+
+    /** systemd.time(7), as systemd-socket-proxyd reads its --exit-idle-time=: infinity (its default) never stops. */
+    private static Optional<Duration> exitIdleTime(String text) throws BandaidException {
+        try {
+            Duration span = TimeSpan.parse(text);
+            return TimeSpan.isInfinite(span) ? Optional.empty() : Optional.of(span);
+        } catch (IllegalArgumentException e) {
+            throw new BandaidException(ExitCode.USAGE, "--exit-idle-time=" + text + " is not a time span: " + e.getMessage());
+        }
     }
 
     static String version() {
