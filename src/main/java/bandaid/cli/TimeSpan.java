@@ -51,7 +51,7 @@ final class TimeSpan {
             new Unit("years", YEAR), new Unit("year", YEAR), new Unit("y", YEAR),
             new Unit("usec", 1), new Unit("us", 1), new Unit("\u03bcs", 1), new Unit("\u00b5s", 1)); // Greek mu, micro sign
 
-    private static final String UNIT_HINT = "use us, ms, s, min, h, d, w, M or y (systemd.time(7))";
+    private static final String UNIT_HINT = " (use us, ms, s, min, h, d, w, M or y; systemd.time(7))";
 
     private TimeSpan() {
     }
@@ -91,7 +91,7 @@ final class TimeSpan {
                 afterNumber = skipDigits(text, e + 1); // ".5" counts: strtoll read nothing, the fraction follows
             } else if (e == p) {
                 throw new IllegalArgumentException(something && Character.isLetter(text.charAt(p))
-                        ? "unknown unit \"" + word(text, p) + "\": " + UNIT_HINT
+                        ? "unknown unit \"" + word(text, p) + "\"" + UNIT_HINT
                         : "expected a number at \"" + word(text, p) + "\"");
             } else {
                 afterNumber = e;
@@ -101,7 +101,7 @@ final class TimeSpan {
             int next = unit == null ? unitAt : unitAt + unit.suffix().length();
             // "12.34.56" is refused, "12.34 .56" and "12.34s.56" are two parts (parse_time's comment).
             if (next == afterNumber && next < text.length()) {
-                throw new IllegalArgumentException("unknown unit \"" + word(text, next) + "\": " + UNIT_HINT);
+                throw new IllegalArgumentException("unknown unit \"" + word(text, next) + "\"" + UNIT_HINT);
             }
             p = next;
             long multiplier = unit == null ? SEC : unit.usec();
