@@ -3,9 +3,13 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Splits {@code bandaid [OPTIONS] [--] PROGRAM [ARGS...]}: bandaid's options end at {@code --}
@@ -18,6 +22,10 @@ import java.util.Set;
 record CommandLine(Options options, int programStart, boolean separated) {
     /** Options that take a value, as the next word when not given after '='. */
     private static final Set<String> TAKE_A_VALUE = Set.of("--match", "--map", "--exit-idle-time");
+    /** Every option name, as the annotations of {@link Options} give them. */
+    private static final Set<String> KNOWN = Arrays.stream(Options.class.getDeclaredFields())
+            .map(f -> f.getAnnotation(Parameter.class)).filter(Objects::nonNull)
+            .flatMap(p -> Arrays.stream(p.names())).collect(Collectors.toUnmodifiableSet());
 
     static CommandLine parse(List<String> args) throws BandaidException {
         int end = 0;
@@ -30,6 +38,11 @@ record CommandLine(Options options, int programStart, boolean separated) {
             }
             if (!word.startsWith("-")) {
                 break;
+            }
+            String name = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+            if (!KNOWN.contains(name)) {
+                // getopt's words (systemd's tools say the same), not jcommander's.
+                throw new BandaidException(ExitCode.USAGE, "unrecognized option '" + name + "' (see bandaid --help)");
             }
             if (TAKE_A_VALUE.contains(word)) {
                 if (end + 1 >= args.size() || args.get(end + 1).equals("--")) {
@@ -46,12 +59,5 @@ record CommandLine(Options options, int programStart, boolean separated) {
             throw new BandaidException(ExitCode.USAGE, e.getMessage() + " (see bandaid --help)");
         }
         return new CommandLine(options, separator ? end + 1 : end, separator);
-    }
-
-    /** The help jcommander makes of {@link Options}. */
-    static String optionsHelp() {
-        StringBuilder usage = new StringBuilder();
-        JCommander.newBuilder().programName("bandaid").addObject(new Options()).build().getUsageFormatter().usage(usage);
-        return usage.toString().replaceFirst("^Usage: bandaid \\[options\\]\\n", "");
     }
 }

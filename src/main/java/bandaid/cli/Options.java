@@ -2,33 +2,50 @@ package bandaid.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.List;
 
-/** bandaid's options (README, "Options"; {@code bandaid --help}). Values go as {@code --match=X} or {@code --match X}. */
+/**
+ * bandaid's options (README, "Options"; {@code bandaid --help}, made from these annotations in
+ * this order). Values go as {@code --match=X} or {@code --match X}.
+ */
 @Parameters(separators = "=")
 final class Options {
-    @Parameter(names = {"-v", "--verbose"}, description = "Log every trapped call and what bandaid did with it")
+    /** What an option's value is called in --help: {@code --exit-idle-time=SPAN}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.FIELD)
+    @interface Value {
+        String value();
+    }
+
+    @Parameter(names = {"-v", "--verbose"}, description = "Log every trapped call and what bandaid did with it.")
     boolean verbose;
 
-    @Parameter(names = "--match", description = "How the program's calls find their passed socket: address (each bind() gets"
-            + " the passed socket for its address) or socket (each socket() gets the first unclaimed passed socket of its family and type)")
+    @Value("HOW")
+    @Parameter(names = "--match", description = "How a call finds its passed socket: address (the default; each bind() gets"
+            + " the passed socket for its address) or socket (each socket() gets the next unclaimed passed socket of its kind).")
     String match = "address";
 
-    @Parameter(names = "--map", description = "NAME=ADDRESS: a bind() to ADDRESS gets the passed socket named NAME"
-            + " (LISTEN_FDNAMES); ADDRESS is HOST:PORT, [IPV6]:PORT, *:PORT, PORT, /path or @abstract. Repeatable")
+    @Value("NAME=ADDRESS")
+    @Parameter(names = "--map", description = "A bind() to ADDRESS gets the passed socket named NAME (LISTEN_FDNAMES,"
+            + " FileDescriptorName=). ADDRESS is HOST:PORT, [IPV6]:PORT, *:PORT, PORT, /path or @abstract. Repeatable.")
     List<String> maps = new ArrayList<>();
 
-    @Parameter(names = "--strict", description = "Refuse (EACCES) a bind() to a listening address that no passed socket has")
+    @Parameter(names = "--strict", description = "Refuse (EACCES) a bind() to a listening address that no passed socket has.")
     boolean strict;
 
-    @Parameter(names = "--exit-idle-time", description = "Stop the program (SIGTERM) when the passed sockets have had no"
-            + " connection for this long, e.g. 30s or 5min; systemd starts it again on the next connection")
+    @Value("SPAN")
+    @Parameter(names = "--exit-idle-time", description = "Stop the program when the passed stream sockets have had no"
+            + " connection for SPAN (30s, 1.5min, infinity; systemd.time(7)); systemd starts it again on the next connection.")
     String exitIdleTime;
 
-    @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help and exit")
+    @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help and exit.")
     boolean help;
 
-    @Parameter(names = "--version", description = "Print the version and exit")
+    @Parameter(names = "--version", description = "Show the version and exit.")
     boolean version;
 }

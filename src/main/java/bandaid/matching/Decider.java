@@ -30,6 +30,8 @@ public final class Decider {
     private final Map<Integer, Boolean> modeSet = new ConcurrentHashMap<>();
     /** Warnings already given: each is said once. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Whether an unused passed socket was pointed out already (once per run). */
+    private volatile boolean unusedSaid;
 
     public Decider(FdMatcher matcher, boolean strict, List<PassedSocket> passed) {
         this.matcher = matcher;
@@ -69,14 +71,40 @@ public final class Decider {
         if (matcher.couldMatch(address)) {
             return new Decision.LookCloser();
         }
-        return refuseIfStrict(address);
+        if (!strict && !unusedSaid && listening(address) && address instanceof ListenAddress.Inet && !unusedInet().isEmpty()) {
+            // Maybe meant for a passed socket nothing has used yet: a look at the socket's type
+            // tells whether to say so (once; after that, such binds are not looked at).
+            return new Decision.LookCloser();
+        }
+        return refuseIfStrict(address, Optional.empty());
     }
 
-    private Decision refuseIfStrict(ListenAddress address) {
+    /**
+     * --strict refuses a listening address no passed socket has. Otherwise the bind runs as the
+     * program made it, and when a passed socket of its type is still unused, bandaid says once
+     * which --map would join them: clients of the passed address would otherwise time out with
+     * nothing said (a program binding 0.0.0.0:8091 while 127.0.0.1:8090 was passed).
+     */
+    private Decision refuseIfStrict(ListenAddress address, Optional<SocketKind> kind) {
         if (strict && listening(address)) {
             return new Decision.Refuse(Errno.EACCES, "--strict: not an address of a passed socket");
         }
-        return new Decision.Continue("no passed socket for that address");
+        List<String> warnings = new ArrayList<>();
+        if (kind.isPresent() && listening(address) && address instanceof ListenAddress.Inet && !unusedSaid) {
+            unusedInet().stream().filter(p -> p.type() == kind.get().type()).findFirst()
+                    .ifPresent(p -> {
+                        unusedSaid = true;
+                        warnings.add("binds " + address + ", which no passed socket has, while passed " + p.describe()
+                                + " of that type is still unused: if it is meant for it, run bandaid with --map " + p.name() + "="
+                                + address + " (or pass " + address + " in the .socket unit)");
+                    });
+        }
+        return new Decision.Continue("no passed socket for that address", warnings);
+    }
+
+    /** The passed inet sockets no call has been handed yet. */
+    private List<PassedSocket> unusedInet() {
+        return passed.stream().filter(p -> p.address() instanceof ListenAddress.Inet && !modeSet.containsKey(p.fd())).toList();
     }
 
     /** A candidate bind(), after the look at the caller's socket, fd and path. */
@@ -98,7 +126,7 @@ public final class Decider {
         }
         Optional<PassedSocket> socket = matcher.match(new SocketCall.Bind(address, facts.socket(), facts.file()));
         if (socket.isEmpty()) {
-            return refuseIfStrict(address);
+            return refuseIfStrict(address, facts.socket());
         }
         List<String> warnings = new ArrayList<>();
         differences(socket.get(), kind).ifPresent(warnings::add);

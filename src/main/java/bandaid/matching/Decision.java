@@ -7,8 +7,19 @@ import java.util.Optional;
 /** What bandaid does with one trapped call. */
 public sealed interface Decision {
 
-    /** Let the call run in the kernel as the program made it. */
-    record Continue(String why) implements Decision {
+    /**
+     * Let the call run in the kernel as the program made it.
+     *
+     * @param warnings what to tell the user about the caller, each once: "CALLER " comes before each
+     */
+    record Continue(String why, List<String> warnings) implements Decision {
+        public Continue {
+            warnings = List.copyOf(warnings);
+        }
+
+        public Continue(String why) {
+            this(why, List.of());
+        }
     }
 
     /**

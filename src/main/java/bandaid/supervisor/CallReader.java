@@ -62,7 +62,7 @@ final class CallReader {
                             answering.decrementAndGet();
                         }
                     });
-                } else if (decision instanceof Decision.Continue c && n.readError() == 0) {
+                } else if (decision instanceof Decision.Continue c && c.warnings().isEmpty() && n.readError() == 0) {
                     continueHere(receiver, n, c);
                 } else {
                     responder.carryOut(n, decision);

@@ -72,7 +72,9 @@ final class Responder {
         warnIfUnreadable(n);
         switch (decision) {
             case Decision.Continue c -> {
+                String who = c.warnings().isEmpty() ? "" : caller(call.pid());
                 listener.continueCall(n.id());
+                c.warnings().forEach(w -> Logger.warn("{} {}", who, w));
                 if (Logger.isDebugEnabled()) {
                     Logger.debug("{} from {} -> continues ({})", call, caller(call.pid()), c.why());
                 }

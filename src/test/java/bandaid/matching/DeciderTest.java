@@ -70,9 +70,11 @@ class DeciderTest {
     }
 
     @Test
-    void bindElsewhereContinuesWithoutALook() {
-        assertInstanceOf(Decision.Continue.class, byAddress(false).first(bind(local(9999))));
-        assertInstanceOf(Decision.Continue.class, byAddress(false).first(bind(local(0))));
+    void bindElsewhereContinuesWithoutALookOnceEveryPassedSocketIsInUse() {
+        Decider d = byAddress(false);
+        assertInstanceOf(Decision.Continue.class, d.first(bind(local(0))), "a client's bind, always");
+        d.bind(bind(WEB.address()), OPEN_TCP);
+        assertInstanceOf(Decision.Continue.class, d.first(bind(local(9999))));
     }
 
     @Test
@@ -144,5 +146,30 @@ class DeciderTest {
         assertEquals(1, third.warnings().size());
         assertTrue(third.warnings().getFirst().contains("blocking"), third.warnings().toString());
         assertEquals(List.of(), ((Decision.Inject) d.bind(bind(WEB.address()), nonBlocking)).warnings(), "said once");
+    }
+
+    @Test
+    void aListeningBindNextToAnUnusedPassedSocketOfItsTypeIsToldTheMapThatJoinsThemOnce() {
+        Decider d = byAddress(false);
+        TrappedCall.Bind other = bind(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 8091));
+        assertEquals(new Decision.LookCloser(), d.first(other), "a passed socket is still unused");
+        Decision.Continue c = (Decision.Continue) d.bind(other, OPEN_TCP);
+        assertEquals(List.of("binds 0.0.0.0:8091, which no passed socket has, while passed fd 3 \"web\" (127.0.0.1:8080) of that type"
+                + " is still unused: if it is meant for it, run bandaid with --map web=0.0.0.0:8091 (or pass 0.0.0.0:8091 in the .socket unit)"),
+                c.warnings());
+        assertEquals(new Decision.Continue("no passed socket for that address"), d.first(other), "said once, then not looked at");
+        BindFacts udp = new BindFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
+                Optional.of(new FdFlags(true, false)), Optional.empty());
+        Decider fresh = byAddress(false);
+        assertEquals(List.of(), ((Decision.Continue) fresh.bind(other, udp)).warnings(), "no passed socket of that type");
+    }
+
+    @Test
+    void aClientsBindOrAUsedPassedSocketSaysNothing() {
+        Decider d = byAddress(false);
+        assertInstanceOf(Decision.Inject.class, d.bind(bind(WEB.address()), OPEN_TCP));
+        assertEquals(new Decision.Continue("no passed socket for that address"), d.first(bind(local(0))), "port 0: a client");
+        assertEquals(new Decision.Continue("no passed socket for that address"),
+                d.first(bind(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 8091))), "web is in use");
     }
 }
