@@ -21,6 +21,25 @@ final class Programs {
         return Bandaid.ROOT.resolve("src/test/resources/programs/" + name).toString();
     }
 
+    /**
+     * The C program src/test/resources/programs/NAME.c, compiled with gcc into target/programs/NAME
+     * (again only when the source is newer).
+     */
+    static synchronized String compiled(String name) throws IOException, InterruptedException {
+        Path source = Bandaid.ROOT.resolve("src/test/resources/programs/" + name + ".c");
+        Path binary = Bandaid.ROOT.resolve("target/programs/" + name);
+        if (!Files.exists(binary) || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) < 0) {
+            Files.createDirectories(binary.getParent());
+            Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-pthread", "-o", binary.toString(), source.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (gcc.waitFor() != 0) {
+                throw new AssertionError("gcc " + source + ":\n" + output);
+            }
+        }
+        return binary.toString();
+    }
+
     /** {@code count} consecutive free TCP ports on 127.0.0.1; returns the first. */
     static int freePorts(int count) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
