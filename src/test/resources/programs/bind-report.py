@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""bind-report.py SPEC...: for each SPEC, makes a socket of its kind, binds it and prints
+r"""bind-report.py SPEC...: for each SPEC, makes a socket of its kind, binds it and prints
 "SPEC ino INODE" (the socket it then holds, as /proc/PID/fd names it) or "SPEC errno N"; then prints
 "done" and waits for a line on stdin before exiting (its sockets stay open until then).
 
 SPEC is tcp:HOST:PORT, udp:HOST:PORT, tcp6:[HOST]:PORT or unix:PATH (PATH starting with @ is
-abstract; taken as the bytes it was given, any locale). For a unix PATH the program first
+abstract; taken as the bytes it was given, any locale; \xNN in it stands for the byte NN, so
+that a test can name any bytes without passing them through bandaid's arguments). For a unix PATH the program first
 unlink()s it, as servers do, and prints "SPEC unlink 0" or "SPEC unlink errno N"."""
 import os
+import re
 import socket
 import sys
 
@@ -21,7 +23,7 @@ for spec in sys.argv[1:]:
     kind, _, where = spec.partition(":")
     try:
         if kind == "unix":
-            path = os.fsencode(where)
+            path = re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]), os.fsencode(where))
             if path.startswith(b"@"):
                 address = b"\0" + path[1:]
             else:
