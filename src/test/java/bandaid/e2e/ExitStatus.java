@@ -47,6 +47,12 @@ final class ExitStatus {
         return lines.getFirst();
     }
 
+    /** Bad input where either of {@code codes} is right: one line, as {@link #assertOneLine}. */
+    static String assertOneLineOf(Bandaid.Run run, java.util.Set<Integer> codes) {
+        assertTrue(codes.contains(run.exitCode()), "exit status " + run.exitCode() + ", not one of " + codes + "; stderr:\n" + run.stderr());
+        return assertOneLine(run, run.exitCode());
+    }
+
     /** No Java exception, stack frame or "internal error" in what bandaid printed. */
     static void assertNoStackTrace(String stderr) {
         assertFalse(stderr.contains("Exception") || stderr.contains("Error:") && stderr.contains("java.")
