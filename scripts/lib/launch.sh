@@ -1,5 +1,5 @@
 # Sourced by scripts/bandaid and by the .deb's /usr/bin/bandaid (installed as
-# /usr/lib/bandaid/lib/launch.sh): starts bandaid's JVM the way the signal forwarding needs (see
+# /usr/lib/bandaid/launch.sh): starts bandaid's JVM the way the signal forwarding needs (see
 # SignalQueue.java): the forwarded signals blocked in every JVM thread from the start, and -Xrs
 # so that the JVM does not take them back.
 
