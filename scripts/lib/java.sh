@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by scripts/*: finds a Java runtime >= 22 (FFM, java.lang.foreign, is final in 22).
 # Looks at $JAVA_HOME, then PATH, then /usr/lib/jvm/*; sets $java, $java_home, $java_feature and
 # $java_runtime (the runtime's full version from its release file, empty if it has none), or says
@@ -41,7 +42,8 @@ find_java() {
 }
 
 if ! java=$(find_java); then
-  echo "bandaid: needs a Java runtime >= 22 (none in \$JAVA_HOME, PATH or /usr/lib/jvm); install one (e.g. apt-get install openjdk-25-jdk-headless) or set JAVA_HOME" >&2
+  # Debian 12 has no Java >= 22 of its own (openjdk-17 only); Debian 13 and Ubuntu 24.04 have 25.
+  echo "bandaid: needs a Java runtime >= 22 (none in \$JAVA_HOME, PATH or /usr/lib/jvm): on Debian 13 or Ubuntu 24.04, apt-get install openjdk-25-jdk-headless; on Debian 12, temurin-25-jdk from Eclipse Temurin's apt repository (https://adoptium.net/installation/linux/); or set JAVA_HOME to one (the .deb needs none)" >&2
   exit 69
 fi
 java_home=$(readlink -f "$java"); java_home=${java_home%/bin/*}

@@ -105,8 +105,10 @@ class BadInputIT {
         String jdk17 = "/usr/lib/jvm/java-17-openjdk-amd64";
         Bandaid.Run run = Bandaid.shell("exec \"$BANDAID\" -- true",
                 Map.of("JAVA_HOME", jdk17, "PATH", jdk17 + "/bin:/usr/bin:/bin", "BANDAID_JVM_ROOT", "/nonexistent"));
-        assertOneLine(run, 69, "bandaid: needs a Java runtime >= 22 (none in $JAVA_HOME, PATH or /usr/lib/jvm);"
-                + " install one (e.g. apt-get install openjdk-25-jdk-headless) or set JAVA_HOME");
+        assertOneLine(run, 69, "bandaid: needs a Java runtime >= 22 (none in $JAVA_HOME, PATH or /usr/lib/jvm):"
+                + " on Debian 13 or Ubuntu 24.04, apt-get install openjdk-25-jdk-headless;"
+                + " on Debian 12, temurin-25-jdk from Eclipse Temurin's apt repository (https://adoptium.net/installation/linux/);"
+                + " or set JAVA_HOME to one (the .deb needs none)");
     }
 
     @Test
