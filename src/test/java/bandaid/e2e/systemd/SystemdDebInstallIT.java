@@ -23,7 +23,7 @@ class SystemdDebInstallIT {
 
     @BeforeAll
     static void packageAndBoot() throws Exception {
-        Process build = new ProcessBuilder(Container.ROOT.resolve("scripts/package").toString())
+        Process build = new ProcessBuilder(Container.ROOT.resolve("scripts/package").toString(), "--lintian")
                 .directory(Container.ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(Container.ROOT.resolve("target/package.log").toFile()).start();
         assertTrue(build.waitFor(15, TimeUnit.MINUTES), "scripts/package took more than 15 minutes");
