@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Input header for bandaid's generated Panama bindings (package bandaid.bindings).
  * It pulls in the Linux/glibc headers that define the seccomp user-notification,

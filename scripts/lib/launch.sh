@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by scripts/bandaid and by the .deb's /usr/bin/bandaid (installed as
 # /usr/lib/bandaid/launch.sh): starts bandaid's JVM the way the signal forwarding needs (see
 # SignalQueue.java): the forwarded signals blocked in every JVM thread from the start, and -Xrs
