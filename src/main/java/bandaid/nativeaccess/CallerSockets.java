@@ -65,22 +65,34 @@ public final class CallerSockets {
     }
 
     static Optional<SocketKind> kindByDuplicate(int tid, int fd) {
-        OptionalInt pidfd = Processes.pidfdOfThread(tid);
-        if (pidfd.isEmpty()) {
+        OptionalInt dup = duplicate(tid, fd);
+        if (dup.isEmpty()) {
             return Optional.empty();
         }
         try {
+            return Optional.of(Sockets.kind(dup.getAsInt()));
+        } catch (SyscallException notASocket) {
+            return Optional.empty();
+        } finally {
+            Fds.close(dup.getAsInt(), "duplicate of the caller's fd " + fd);
+        }
+    }
+
+    /**
+     * A close-on-exec duplicate of the caller's fd in bandaid (pidfd_getfd(2)): the same open
+     * file description, so what the program later does with it (listen(2), or a bind that
+     * fails) shows on the duplicate too. The caller closes it.
+     *
+     * @return empty when the caller or its fd is gone, or access is denied
+     */
+    public static OptionalInt duplicate(int tid, int fd) {
+        OptionalInt pidfd = Processes.pidfdOfThread(tid);
+        if (pidfd.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        try {
             long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd.getAsInt(), fd, 0);
-            if (dup < 0) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(Sockets.kind((int) dup));
-            } catch (SyscallException notASocket) {
-                return Optional.empty();
-            } finally {
-                Fds.close((int) dup, "duplicate of the caller's fd " + fd);
-            }
+            return dup < 0 ? OptionalInt.empty() : OptionalInt.of((int) dup);
         } finally {
             Fds.close(pidfd.getAsInt(), "pidfd of " + tid);
         }
