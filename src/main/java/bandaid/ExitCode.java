@@ -17,8 +17,14 @@ public enum ExitCode {
     SOFTWARE(70, "bandaid's own failure (the seccomp listener broke); the program was killed so none of its calls hang"),
     /** The program could not be started for a reason other than 126/127. */
     OSERR(71, "the program could not be started"),
-    /** A system call bandaid needs is blocked by a seccomp filter it runs under (seccomp(2), process_vm_readv(2)). */
-    NOPERM(77, "a system call bandaid needs (seccomp, process_vm_readv) is blocked, e.g. by SystemCallFilter="),
+    /** bandaid unit cannot write its file: it exists (without --force), or the directory refuses it. */
+    CANTCREAT(73, "bandaid unit cannot create a unit file: it exists (--force replaces it) or cannot be written"),
+    /**
+     * A system call bandaid needs is blocked by a seccomp filter it runs under (seccomp(2),
+     * process_vm_readv(2)), or bandaid unit --learn lacks the privilege for a network namespace.
+     */
+    NOPERM(77, "a system call bandaid needs (seccomp, process_vm_readv) is blocked, e.g. by SystemCallFilter=;"
+            + " or unit --learn is not root"),
     /** What was passed does not fit: LISTEN_PID of another process, an fd not open or not a listening socket, a --map name not passed. */
     CONFIG(78, "the unit passes the wrong thing: LISTEN_PID of another process, a passed fd not open, not a socket or a connection, or a --map name not passed"),
     NOT_EXECUTABLE(126, "the program is not executable"),

@@ -70,7 +70,7 @@ public final class Main {
             return InspectCommand.run(env, out, errors, rest.subList(1, rest.size()));
         }
         if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("unit")) {
-            return UnitCommand.run(env, out, errors, rest.subList(1, rest.size()));
+            return UnitCommand.run(env, out, errors, args.subList(line.programStart() + 1, args.size()));
         }
         try {
             Supervisor.Request request = request(env, options, args.subList(line.programStart(), args.size()));
