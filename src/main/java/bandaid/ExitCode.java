@@ -11,8 +11,12 @@ public enum ExitCode {
     USAGE(64, "unknown, malformed or contradictory options, or no program given"),
     /** The LISTEN_* variables are malformed. */
     DATAERR(65, "LISTEN_FDS, LISTEN_PID or LISTEN_FDNAMES is malformed"),
-    /** Something bandaid needs is missing: the kernel feature, a free seccomp listener slot, Java. */
-    UNAVAILABLE(69, "the kernel lacks seccomp user notification, bandaid is already under another listener, or no Java >= 22 was found"),
+    /**
+     * Something bandaid needs is missing: the kernel feature, a free seccomp listener slot, Java;
+     * for bandaid unit a built launcher, unshare and ip, or a socket the program listened on.
+     */
+    UNAVAILABLE(69, "the kernel lacks seccomp user notification, bandaid is already under another listener, or no Java >= 22 was found;"
+            + " or unit has no built launcher, or learned nothing"),
     /** bandaid itself failed while the program ran; the program was killed. */
     SOFTWARE(70, "bandaid's own failure (the seccomp listener broke); the program was killed so none of its calls hang"),
     /** The program could not be started for a reason other than 126/127. */

@@ -274,13 +274,16 @@ final class UnitCommand {
 
     /**
      * The launcher the unit runs: the one that runs this (BANDAID_LAUNCHER, set by scripts/bandaid
-     * and /usr/bin/bandaid). A checkout's scripts/bandaid builds bandaid when its jar is missing:
+     * and /usr/bin/bandaid), or /usr/bin/bandaid if installed. A checkout's scripts/bandaid builds bandaid when its jar is missing:
      * that must never happen inside a unit, on its first activation.
      */
     static String launcher(Environment env) throws BandaidException {
-        String launcher = Optional.ofNullable(env.get("BANDAID_LAUNCHER")).orElse("/usr/bin/bandaid");
+        Optional<String> given = Optional.ofNullable(env.get("BANDAID_LAUNCHER"));
+        String launcher = given.orElse("/usr/bin/bandaid");
         Path path = Path.of(launcher);
-        if (!path.isAbsolute() || !Files.isExecutable(path)) {
+        // A launcher named outright may be for another machine (scripts/package writes the
+        // .deb's examples for /usr/bin/bandaid); only the default must be here.
+        if (!path.isAbsolute() || given.isEmpty() && !Files.isExecutable(path)) {
             throw new BandaidException(ExitCode.UNAVAILABLE, "the unit's ExecStart= needs bandaid's launcher, and " + launcher
                     + " is not one: run bandaid unit through /usr/bin/bandaid or a checkout's scripts/bandaid");
         }
