@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,17 +84,25 @@ class SystemdUnitCommandIT {
         }
     }
 
+    /**
+     * Writes NAME with {@code options}, checks it with systemd-analyze (verify, and security below
+     * the limit), starts its socket and gets a page: returns the service's main pid.
+     */
+    private static String hardenedServes(String name, int port, String options) throws Exception {
+        unit(name + " --listen 127.0.0.1:" + port + " " + options + " --write /etc/systemd/system -- " + Container.PYTHON
+                + " -m http.server " + port + " --bind 127.0.0.1");
+        verify(name + ".socket", name + ".service");
+        double exposure = exposure(name + ".service");
+        assertTrue(exposure < EXPOSURE_LIMIT, "systemd-analyze security rates " + name + ".service " + exposure);
+        container.ok("systemctl start " + name + ".socket");
+        Container.Http response = container.get("http://127.0.0.1:" + port + "/");
+        assertEquals(200, response.status(), response + "\n" + container.journal(name + ".service"));
+        return container.property(name + ".service", "MainPID");
+    }
+
     @Test
     void aHardenedUnitServesAndRatesBelowFive() throws Exception {
-        unit("hard --listen 127.0.0.1:8103 --harden --write /etc/systemd/system -- " + Container.PYTHON
-                + " -m http.server 8103 --bind 127.0.0.1");
-        verify("hard.socket", "hard.service");
-        double exposure = exposure("hard.service");
-        assertTrue(exposure < EXPOSURE_LIMIT, "systemd-analyze security rates hard.service " + exposure);
-        container.ok("systemctl start hard.socket");
-        Container.Http response = container.get("http://127.0.0.1:8103/");
-        assertEquals(200, response.status(), response + "\n" + container.journal("hard.service"));
-        String main = container.property("hard.service", "MainPID");
+        String main = hardenedServes("hard", 8103, "--harden");
         String status = container.ok("cat /proc/" + main + "/status");
         assertTrue(status.contains("\nSeccomp:\t2\n") && status.contains("\nNoNewPrivs:\t1\n") && status.contains("\nCapEff:\t0000000000000000\n"),
                 status);
@@ -101,16 +111,29 @@ class SystemdUnitCommandIT {
 
     @Test
     void aPrivateNetworkUnitServesTheHostsSocketFromItsOwnNamespace() throws Exception {
-        unit("priv --listen 127.0.0.1:8104 --harden --private-network --write /etc/systemd/system -- " + Container.PYTHON
-                + " -m http.server 8104 --bind 127.0.0.1");
-        verify("priv.socket", "priv.service");
-        double exposure = exposure("priv.service");
-        assertTrue(exposure < EXPOSURE_LIMIT, "systemd-analyze security rates priv.service " + exposure);
-        container.ok("systemctl start priv.socket");
-        Container.Http response = container.get("http://127.0.0.1:8104/");
-        assertEquals(200, response.status(), response + "\n" + container.journal("priv.service"));
-        String main = container.property("priv.service", "MainPID");
+        String main = hardenedServes("priv", 8104, "--harden --private-network");
         assertNotEquals(container.ok("readlink /proc/1/ns/net"), container.ok("readlink /proc/" + main + "/ns/net"));
+    }
+
+    /** issue 12, item 17: what the user gives reaches the program as given, and adds no directive. */
+    @Test
+    void argumentsReachTheProgramByteForByteAndInjectNothing() throws Exception {
+        String script = "import sys; print('argv', ' '.join(a.encode('utf-8', 'surrogateescape').hex() for a in sys.argv[1:]))";
+        // Through bash's $'...' and printf, so that a new line and a byte that is not UTF-8 reach bandaid unit raw.
+        unit("args --listen 127.0.0.1:8108 --write /etc/systemd/system -- " + Container.PYTHON + " -c \"" + script + "\""
+                + " $'a\\n[Service]\\nUser=root' '100%' '$HOME' '%i' \"$(printf 'x\\377y')\" 'it'\\''s \"q\"' ';' '' $'tab\\there' 'back\\slash'");
+        String service = container.ok("cat /etc/systemd/system/args.service");
+        assertEquals(1, service.lines().filter(l -> l.equals("[Service]")).count(), service);
+        assertTrue(service.lines().noneMatch(l -> l.startsWith("User=")), service);
+        verify("args.socket", "args.service");
+        container.ok("systemctl start args.service");
+        List<String> lines = container.awaitMessage("args.service", "argv ");
+        List<byte[]> expected = List.of("a\n[Service]\nUser=root".getBytes(StandardCharsets.UTF_8), "100%".getBytes(StandardCharsets.UTF_8),
+                "$HOME".getBytes(StandardCharsets.UTF_8), "%i".getBytes(StandardCharsets.UTF_8), new byte[] {'x', (byte) 0xff, 'y'},
+                "it's \"q\"".getBytes(StandardCharsets.UTF_8), ";".getBytes(StandardCharsets.UTF_8), new byte[0],
+                "tab\there".getBytes(StandardCharsets.UTF_8), "back\\slash".getBytes(StandardCharsets.UTF_8));
+        String hex = String.join(" ", expected.stream().map(HexFormat.of()::formatHex).toList());
+        assertTrue(lines.contains("argv " + hex), "expected argv " + hex + "\n" + String.join("\n", lines) + "\n" + service);
     }
 
     @Test
