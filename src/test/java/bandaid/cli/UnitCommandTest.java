@@ -190,7 +190,8 @@ class UnitCommandTest {
                 List.of("we b", "--listen", "80", "--", "true"), List.of("web@1", "--listen", "80", "--", "true"),
                 List.of("web", "--listen", "--", "true"), List.of("web", "--listen", "80", "--learn", "--", "true"),
                 List.of("web", "--listen", "80", "--force", "--", "true"), List.of("web", "--listen", "80", "--"),
-                List.of("web", "--listen", "80", "--harden=yes", "--", "true"))) {
+                List.of("web", "--listen", "80", "--harden=yes", "--", "true"),
+                List.of("web", "--listen", "80", "--private-network", "--exit-idle-time=1min", "--", "true"))) {
             assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> UnitCommand.parse(bad.toArray(String[]::new))).exitCode(),
                     bad.toString());
         }
