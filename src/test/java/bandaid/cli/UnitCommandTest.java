@@ -148,7 +148,7 @@ class UnitCommandTest {
             try {
                 UnitCommand.Request r = UnitCommand.parse(bad.toArray(String[]::new));
                 UnitFiles.socket(r);
-                UnitCommand.absoluteProgram(r.program().getFirst(), "/usr/bin");
+                UnitPlaces.absoluteProgram(r.program().getFirst(), "/usr/bin");
                 code = 0;
             } catch (BandaidException e) {
                 code = e.exitCode().code();
