@@ -1,5 +1,6 @@
 package bandaid.cli;
 
+import bandaid.socket.Bytes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -56,7 +57,8 @@ public final class JournalWriter implements Writer {
         if (entry.getException() != null) {
             line.append(": ").append(entry.getException());
         }
-        err.println(line);
+        // One event, one line, whatever bytes a path or a value in it held.
+        err.println(Bytes.oneLine(line.toString()));
     }
 
     /** sd-daemon(3): SD_ERR 3, SD_WARNING 4, SD_INFO 6, SD_DEBUG 7. */

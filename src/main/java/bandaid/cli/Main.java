@@ -4,6 +4,7 @@ import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
 import bandaid.matching.MapRule;
+import bandaid.socket.Bytes;
 import bandaid.supervisor.Ending;
 import bandaid.supervisor.Environment;
 import bandaid.supervisor.Supervisor;
@@ -136,7 +137,7 @@ public final class Main {
     /** How a failure is told: one line on stderr, with the journal's priority when stderr is the journal. */
     record Errors(PrintStream err, Environment env) {
         int fail(BandaidException e) {
-            err.println((journal() ? "<3>" : "") + "bandaid: " + e.getMessage());
+            err.println((journal() ? "<3>" : "") + "bandaid: " + Bytes.oneLine(e.getMessage()));
             return e.exitCode().code();
         }
 

@@ -36,4 +36,20 @@ public final class Bytes {
         }
         return s.toString();
     }
+
+    /**
+     * {@code text} on one line: control characters (a newline a user passed in a value, a
+     * program's path) as {@code \xNN}, so a message is always exactly one line.
+     */
+    public static String oneLine(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || c == 0x85) {
+                s.append(c > 0xff ? String.format("\\u%04x", c) : String.format("\\x%02x", c));
+            } else {
+                s.appendCodePoint(c);
+            }
+        });
+        return s.toString();
+    }
 }
