@@ -1,9 +1,7 @@
 package bandaid.matching;
 
-import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
-import bandaid.socket.SocketKind;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +21,11 @@ import java.util.function.Predicate;
  * <li>the passed socket with exactly that address (::ffff:a.b.c.d equals a.b.c.d), or for a unix
  *     path, the same socket file however the path is spelt;</li>
  * <li>the same port where either side is the wildcard (0.0.0.0 or [::]): the .socket unit
- *     decides where to listen, the program only which port; one of the program's own family
- *     first, then a dual-stack [::] socket, then any other.</li>
+ *     decides where to listen, the program only which port.</li>
  * </ol>
- * Only a passed socket of the same type (stream, datagram) as the program's own is handed over.
+ * Only a passed socket of the same type (stream, datagram) as the program's own is handed over,
+ * and among a rule's sockets the family rules choose ({@link Families}): never an IPv4 socket to
+ * an IPv6 bind; a dual-stack [::] socket to an IPv4 bind only when no IPv4 socket fits.
  */
 public final class AddressMatcher implements FdMatcher {
     private final List<PassedSocket> passed;
@@ -60,43 +59,46 @@ public final class AddressMatcher implements FdMatcher {
     }
 
     private Optional<PassedSocket> matchBind(SocketCall.Bind bind) {
+        return candidates(bind).stream().filter(p -> Families.rank(p, bind).isPresent())
+                .min(Comparator.comparingInt(p -> Families.rank(p, bind).orElseThrow()));
+    }
+
+    @Override
+    public Optional<PassedSocket> keptByFamily(SocketCall.Bind bind) {
+        return matchBind(bind).isPresent() ? Optional.empty() : candidates(bind).stream().findFirst();
+    }
+
+    /**
+     * The passed sockets of the program's type for this bind, before the family rules
+     * ({@link Families}) choose among them: those --map names for the address (then no other rule
+     * applies); else those with exactly its address or file, or else those of its port where one
+     * side is the wildcard, whichever first has one the family rules allow.
+     */
+    private List<PassedSocket> candidates(SocketCall.Bind bind) {
         ListenAddress asked = bind.address();
         if (Addresses.isEphemeral(asked)) {
-            return Optional.empty();
+            return List.of();
         }
         Predicate<PassedSocket> sameType = p -> bind.socket().map(s -> s.type() == p.type()).orElse(true);
-        // --map: among the rules for this address, the first whose socket has the program's type
+        // --map: the sockets of the rules for this address whose type is the program's
         // (--map tcp=P --map udp=P gives each its own).
         List<PassedSocket> mapped = rules.stream().filter(r -> r.pattern().matches(asked))
                 .flatMap(r -> passed.stream().filter(p -> p.name().equals(r.name()))).toList();
         if (!mapped.isEmpty()) {
-            return mapped.stream().filter(sameType).findFirst();
+            return mapped.stream().filter(sameType).toList();
         }
-        Optional<PassedSocket> exact = passed.stream().filter(sameType)
-                .filter(p -> Addresses.sameAddress(p.address(), asked) || sameFile(p, bind)).findFirst();
-        if (exact.isPresent()) {
-            return exact;
-        }
-        Family programFamily = bind.socket().map(SocketKind::family).orElse(asked.family());
-        return passed.stream().filter(sameType)
-                .filter(p -> samePortOneWildcard(p.address(), asked))
-                .min(Comparator.comparingInt(p -> preference(p, programFamily)));
+        List<PassedSocket> exact = passed.stream().filter(sameType)
+                .filter(p -> Addresses.sameAddress(p.address(), asked) || sameFile(p, bind)).toList();
+        List<PassedSocket> samePort = passed.stream().filter(sameType)
+                .filter(p -> samePortOneWildcard(p.address(), asked)).toList();
+        List<List<PassedSocket>> rulesInOrder = List.of(exact, samePort);
+        return rulesInOrder.stream().filter(c -> c.stream().anyMatch(p -> Families.rank(p, bind).isPresent())).findFirst()
+                .orElseGet(() -> rulesInOrder.stream().filter(c -> !c.isEmpty()).findFirst().orElse(List.of()));
     }
 
     /** The passed socket's file is the one the program's path names, however it is spelt. */
     private static boolean sameFile(PassedSocket p, SocketCall.Bind bind) {
         return p.file().isPresent() && p.file().equals(bind.file());
-    }
-
-    /** Lower is better: the program's own family, then dual-stack [::], then the rest. */
-    private static int preference(PassedSocket p, Family programFamily) {
-        if (p.family() == programFamily) {
-            return 0;
-        }
-        if (p.family() == Family.INET6 && !p.v6Only()) {
-            return 1;
-        }
-        return 2;
     }
 
     private static boolean samePortOneWildcard(ListenAddress passed, ListenAddress asked) {

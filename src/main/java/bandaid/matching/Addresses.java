@@ -17,13 +17,17 @@ final class Addresses {
     }
 
     private static ListenAddress normalized(ListenAddress a) {
-        if (a instanceof ListenAddress.Inet inet && inet.family() == Family.INET6) {
-            byte[] bytes = inet.address();
-            if (Arrays.equals(bytes, 0, 12, V4_MAPPED_PREFIX, 0, 12)) {
-                return new ListenAddress.Inet(Family.INET, Arrays.copyOfRange(bytes, 12, 16), inet.port());
-            }
+        if (isV4Mapped(a)) {
+            ListenAddress.Inet inet = (ListenAddress.Inet) a;
+            return new ListenAddress.Inet(Family.INET, Arrays.copyOfRange(inet.address(), 12, 16), inet.port());
         }
         return a;
+    }
+
+    /** An IPv6 address of the form ::ffff:a.b.c.d, which stands for an IPv4 one (ipv6(7)). */
+    static boolean isV4Mapped(ListenAddress a) {
+        return a instanceof ListenAddress.Inet inet && inet.family() == Family.INET6
+                && Arrays.equals(inet.address(), 0, 12, V4_MAPPED_PREFIX, 0, 12);
     }
 
     /**

@@ -124,12 +124,19 @@ public final class Decider {
             // the kernel's own errors, which a replaced fd would hide.
             return new Decision.Continue("a " + kind.family() + " socket cannot bind a " + address.family() + " address; the kernel answers");
         }
-        Optional<PassedSocket> socket = matcher.match(new SocketCall.Bind(address, facts.socket(), facts.file()));
+        SocketCall.Bind call = new SocketCall.Bind(address, facts.socket(), facts.file());
+        Optional<PassedSocket> socket = matcher.match(call);
         if (socket.isEmpty()) {
-            return refuseIfStrict(address, facts.socket());
+            Optional<PassedSocket> kept = matcher.keptByFamily(call);
+            if (kept.isEmpty()) {
+                return refuseIfStrict(address, facts.socket());
+            }
+            String why = Families.keptBack(kept.get(), call);
+            return strict ? new Decision.Refuse(Errno.EACCES, "--strict: " + why)
+                    : new Decision.Continue("no passed socket of its family", onceEach(List.of(why)));
         }
         List<String> warnings = new ArrayList<>();
-        differences(socket.get(), kind).ifPresent(warnings::add);
+        Families.handout(socket.get(), call).ifPresent(warnings::add);
         return inject(socket.get(), Optional.of(b.fd()), facts.flags().get().closeOnExec(), facts.flags().get().nonBlocking(),
                 warnings);
     }
@@ -148,7 +155,16 @@ public final class Decider {
                     + ", but a process already serves on it " + (first ? "non-blocking" : "blocking")
                     + "; left as it is, since the mode is shared by every process that holds the socket");
         }
-        return new Decision.Inject(socket, targetFd, closeOnExec, mode, warnings.stream().filter(warned::add).toList());
+        return new Decision.Inject(socket, targetFd, closeOnExec, mode, onceEach(warnings));
+    }
+
+    /**
+     * The warnings not said yet. Each is keyed by its whole text, which names the address bound
+     * and the passed socket: a handout that differs in another way is said too, and one that
+     * differs in none spends nothing.
+     */
+    private List<String> onceEach(List<String> warnings) {
+        return warnings.stream().filter(warned::add).toList();
     }
 
     /** The handout never reached the caller: the socket may be handed out again, and its mode set anew. */
@@ -171,27 +187,5 @@ public final class Decider {
             case ListenAddress.Unix unix -> !unix.isUnnamed();
             case ListenAddress.Unsupported u -> false;
         };
-    }
-
-    /**
-     * The program set up its own socket before bind(); what it gets may differ. Said at warning
-     * level, since the program may then behave differently.
-     */
-    private static Optional<String> differences(PassedSocket socket, SocketKind asked) {
-        boolean v6OnlyDiffers = asked.v6Only().map(v6Only -> v6Only != socket.v6Only()).orElse(false);
-        if (asked.family() == Family.INET6 && socket.family() == Family.INET6 && v6OnlyDiffers) {
-            return Optional.of("set IPV6_V6ONLY=" + (socket.v6Only() ? 0 : 1) + " but passed " + socket.describe()
-                    + " has IPV6_V6ONLY=" + (socket.v6Only() ? 1 : 0) + "; set BindIPv6Only= in the .socket unit to change it");
-        } else if (asked.family() == Family.INET && socket.family() == Family.INET6) {
-            // accept(2) truncates an address longer than the caller's buffer: a program that sized
-            // it for sockaddr_in reads a clipped sockaddr_in6 as its client's address.
-            return Optional.of("asked for an AF_INET socket and gets passed " + socket.describe()
-                    + ", an AF_INET6 one: it is served on both families, but accept() reports its clients as IPv6 addresses,"
-                    + " clipped if it expects IPv4; pass ListenStream=0.0.0.0:PORT if it minds");
-        } else if (asked.family() != socket.family()) {
-            return Optional.of("asked for an " + asked.family() + " socket and gets passed " + socket.describe()
-                    + ", an " + socket.family() + " socket");
-        }
-        return Optional.empty();
     }
 }

@@ -23,6 +23,15 @@ public interface FdMatcher {
     }
 
     /**
+     * For a bind() that {@link #match} gives nothing: a passed socket for its address that only
+     * the family rules keep from it ({@code Families}), so bandaid can say why and which unit line
+     * would pass one. Empty when there is none, or the strategy has no such rules.
+     */
+    default Optional<PassedSocket> keptByFamily(SocketCall.Bind bind) {
+        return Optional.empty();
+    }
+
+    /**
      * Whether a bind() to {@code address} may get a passed socket at all: only then does bandaid
      * look at the program's socket (a few more system calls, off the reader thread). Cheap, and
      * true when in doubt.

@@ -72,6 +72,7 @@ final class Responder {
         warnIfUnreadable(n);
         switch (decision) {
             case Decision.Continue c -> {
+                // Named before answering: once answered, a short-lived caller may be gone from /proc.
                 String who = c.warnings().isEmpty() ? "" : caller(call.pid());
                 listener.continueCall(n.id());
                 c.warnings().forEach(w -> Logger.warn("{} {}", who, w));

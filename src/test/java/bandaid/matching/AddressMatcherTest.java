@@ -100,10 +100,95 @@ class AddressMatcherTest {
     }
 
     @Test
-    void v4MappedEqualsIpv4() {
+    void v4MappedEqualsIpv4ButAnIpv4SocketNeverServesAnIpv6One() {
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1};
-        AddressMatcher m = new AddressMatcher(List.of(http), List.of());
-        assertEquals(Optional.of(http), m.match(bind(v6(mapped, 8080))));
+        PassedSocket mappedSocket = passed(5, "mapped", SocketType.STREAM, v6(mapped, 8080), false);
+        AddressMatcher m = new AddressMatcher(List.of(mappedSocket), List.of());
+        assertEquals(Optional.of(mappedSocket), m.match(bind(v6(mapped, 8080))));
+        assertEquals(Optional.of(mappedSocket), m.match(bind(v4(LOOPBACK4, 8080))), "it receives IPv4");
+
+        AddressMatcher four = new AddressMatcher(List.of(http), List.of());
+        assertEquals(Optional.of(http), four.match(bind(v6(mapped, 8080))), "IPV6_V6ONLY=0: it asked for IPv4");
+        SocketCall.Bind unseen = bind6(v6(mapped, 8080), SocketType.STREAM, Optional.empty());
+        assertEquals(Optional.empty(), four.match(unseen), "IPV6_V6ONLY unknown: its IPv6 options would fail on it");
+        assertEquals(Optional.of(http), four.keptByFamily(unseen));
+    }
+
+    private static SocketCall.Bind bind6(ListenAddress address, SocketType type, Optional<Boolean> v6Only) {
+        return new SocketCall.Bind(address, Optional.of(new SocketKind(Family.INET6, type, v6Only)));
+    }
+
+    /** dnsmasq's wildcard mode (IPV6_V6ONLY=1 on [::]) under a unit that passes 0.0.0.0:53 only (issue 14). */
+    @Test
+    void anIpv6OnlyBindNeverGetsAnIpv4Socket() {
+        PassedSocket tcp = passed(3, "dns-tcp", SocketType.STREAM, v4(ANY4, 53), false);
+        PassedSocket udp = passed(4, "dns-udp", SocketType.DGRAM, v4(ANY4, 53), false);
+        AddressMatcher m = new AddressMatcher(List.of(tcp, udp), List.of());
+        assertEquals(Optional.of(udp), m.match(bind(v4(ANY4, 53), Family.INET, SocketType.DGRAM)));
+        for (Optional<Boolean> v6Only : List.of(Optional.of(true), Optional.<Boolean>empty())) {
+            assertEquals(Optional.empty(), m.match(bind6(v6(ANY6, 53), SocketType.DGRAM, v6Only)), "IPV6_V6ONLY " + v6Only);
+            assertEquals(Optional.empty(), m.match(bind6(v6(ANY6, 53), SocketType.STREAM, v6Only)), "IPV6_V6ONLY " + v6Only);
+        }
+        assertEquals(Optional.of(udp), m.keptByFamily(bind6(v6(ANY6, 53), SocketType.DGRAM, Optional.of(true))));
+        assertEquals(Optional.empty(), m.keptByFamily(bind(v4(ANY4, 53), Family.INET, SocketType.DGRAM)), "it got one");
+        assertEquals(Optional.empty(), m.keptByFamily(bind(v4(ANY4, 54))), "no socket of that port at all");
+    }
+
+    /** Go's runtime binds [::] with IPV6_V6ONLY=0 for ":P" and "0.0.0.0:P" (caddy, webhook). */
+    @Test
+    void aDualStackBindGetsAnIpv4SocketOnlyWhenNoIpv6SocketFits() {
+        PassedSocket four = passed(3, "v4", SocketType.STREAM, v4(LOOPBACK4, 80), false);
+        PassedSocket six = passed(4, "v6", SocketType.STREAM, v6(ANY6, 80), true);
+        SocketCall.Bind dualStack = bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(false));
+        assertEquals(Optional.of(four), new AddressMatcher(List.of(four), List.of()).match(dualStack));
+        assertEquals(Optional.of(six), new AddressMatcher(List.of(four, six), List.of()).match(dualStack));
+        assertEquals(Optional.empty(), new AddressMatcher(List.of(four), List.of())
+                .match(bind6(v6(LOOPBACK6, 80), SocketType.STREAM, Optional.of(false))), "[::1] never asked for IPv4");
+    }
+
+    @Test
+    void anIpv4BindGetsADualStackSocketOnlyWhenNoIpv4SocketFits() {
+        PassedSocket dual = passed(3, "dual", SocketType.STREAM, v6(ANY6, 80), false);
+        PassedSocket four = passed(4, "v4", SocketType.STREAM, v4(ANY4, 80), false);
+        AddressMatcher m = new AddressMatcher(List.of(dual, four), List.of());
+        assertEquals(Optional.of(four), m.match(bind(v4(ANY4, 80))));
+        assertEquals(Optional.of(four), m.match(bind(v4(LOOPBACK4, 80))));
+        assertEquals(Optional.of(dual), new AddressMatcher(List.of(dual), List.of()).match(bind(v4(LOOPBACK4, 80))));
+    }
+
+    @Test
+    void anIpv4BindNeverGetsASocketThatCannotReceiveIpv4() {
+        PassedSocket v6Only = passed(3, "v6", SocketType.STREAM, v6(ANY6, 80), true);
+        PassedSocket loopback6 = passed(4, "lo6", SocketType.STREAM, v6(LOOPBACK6, 80), false);
+        AddressMatcher m = new AddressMatcher(List.of(v6Only, loopback6), List.of());
+        assertEquals(Optional.empty(), m.match(bind(v4(ANY4, 80))));
+        assertEquals(Optional.of(v6Only), m.keptByFamily(bind(v4(ANY4, 80))));
+    }
+
+    @Test
+    void anIpv6BindPrefersItsOwnV6OnlyAndTakesTheOtherWhenThatIsAll() {
+        PassedSocket dual = passed(3, "dual", SocketType.STREAM, v6(ANY6, 80), false);
+        PassedSocket v6Only = passed(4, "v6", SocketType.STREAM, v6(ANY6, 80), true);
+        AddressMatcher both = new AddressMatcher(List.of(dual, v6Only), List.of());
+        assertEquals(Optional.of(v6Only), both.match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(true))));
+        assertEquals(Optional.of(dual), both.match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(false))));
+        assertEquals(Optional.of(dual), both.match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.empty())), "unknown: the first");
+        assertEquals(Optional.of(dual), new AddressMatcher(List.of(dual), List.of())
+                .match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(true))), "postgres, nginx [::]:80 on ListenStream=80");
+        assertEquals(Optional.of(v6Only), new AddressMatcher(List.of(v6Only), List.of())
+                .match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(false))), "node on a split unit");
+    }
+
+    @Test
+    void mapRulesChooseTheSocketsAndTheFamilyRulesAmongThem() throws BandaidException {
+        PassedSocket four = passed(3, "v4", SocketType.STREAM, v4(ANY4, 8080), false);
+        PassedSocket six = passed(4, "v6", SocketType.STREAM, v6(ANY6, 8080), true);
+        AddressMatcher m = new AddressMatcher(List.of(four, six), List.of(MapRule.parse("v4=*:80"), MapRule.parse("v6=*:80")));
+        assertEquals(Optional.of(four), m.match(bind(v4(ANY4, 80))));
+        assertEquals(Optional.of(six), m.match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(true))));
+        AddressMatcher onlyFour = new AddressMatcher(List.of(four, six), List.of(MapRule.parse("v4=*:80")));
+        assertEquals(Optional.empty(), onlyFour.match(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(true))));
+        assertEquals(Optional.of(four), onlyFour.keptByFamily(bind6(v6(ANY6, 80), SocketType.STREAM, Optional.of(true))));
     }
 
     @Test

@@ -172,4 +172,109 @@ class DeciderTest {
         assertEquals(new Decision.Continue("no passed socket for that address"),
                 d.first(bind(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 8091))), "web is in use");
     }
+
+    private static final byte[] ANY4 = new byte[4];
+    private static final byte[] ANY6 = new byte[16];
+
+    private static PassedSocket inet(int fd, String name, SocketType type, Family family, int port, boolean v6Only) {
+        ListenAddress.Inet address = new ListenAddress.Inet(family, family == Family.INET ? ANY4 : ANY6, port);
+        return new PassedSocket(fd, name, family, type, 0, address, type == SocketType.STREAM, false, v6Only);
+    }
+
+    private static Decider byAddress(boolean strict, PassedSocket... passed) {
+        return new Decider(new AddressMatcher(List.of(passed), List.of()), strict, List.of(passed));
+    }
+
+    private static TrappedCall.Bind bindAny(Family family, int port) {
+        return bind(new ListenAddress.Inet(family, family == Family.INET ? ANY4 : ANY6, port));
+    }
+
+    private static BindFacts facts(Family family, SocketType type, Optional<Boolean> v6Only) {
+        return new BindFacts(Optional.of(new SocketKind(family, type, v6Only)), Optional.of(new FdFlags(true, false)), Optional.empty());
+    }
+
+    /**
+     * dnsmasq (wildcard mode) under a unit passing 0.0.0.0:53 only: its IPv6 binds get no IPv4
+     * socket and bind their own, and each says once why and which unit line would pass one.
+     */
+    @Test
+    void anIpv6BindIsNotGivenAnIpv4SocketAndSaysWhyOncePerSocket() {
+        PassedSocket tcp = inet(3, "dns-tcp", SocketType.STREAM, Family.INET, 53, false);
+        PassedSocket udp = inet(4, "dns-udp", SocketType.DGRAM, Family.INET, 53, false);
+        Decider d = byAddress(false, tcp, udp);
+        BindFacts v4Udp = facts(Family.INET, SocketType.DGRAM, Optional.of(false));
+        BindFacts v6Udp = facts(Family.INET6, SocketType.DGRAM, Optional.of(true));
+        BindFacts v6Tcp = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
+        assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 53), v4Udp)).warnings(), "its own family: nothing to say");
+
+        Decision.Continue first = (Decision.Continue) d.bind(bindAny(Family.INET6, 53), v6Udp);
+        assertEquals(List.of("bind([::]:53) on an AF_INET6 socket gets no passed socket: passed fd 4 \"dns-udp\" (0.0.0.0:53) is AF_INET,"
+                + " on which its IPv6-level socket options would fail (ENOPROTOOPT), and it set IPV6_V6ONLY=1; the program binds its own"
+                + " socket, which systemd does not hold; to have it passed too, add ListenDatagram=[::]:53 with BindIPv6Only=ipv6-only"),
+                first.warnings());
+        Decision.Continue tcpToo = (Decision.Continue) d.bind(bindAny(Family.INET6, 53), v6Tcp);
+        assertEquals(1, tcpToo.warnings().size(), "another passed socket: said too");
+        assertTrue(tcpToo.warnings().getFirst().contains("ListenStream=[::]:53"), tcpToo.warnings().toString());
+        assertEquals(List.of(), ((Decision.Continue) d.bind(bindAny(Family.INET6, 53), v6Udp)).warnings(), "said once");
+
+        Decision.Refuse strict = (Decision.Refuse) byAddress(true, tcp, udp).bind(bindAny(Family.INET6, 53), v6Udp);
+        assertEquals(Errno.EACCES, strict.errno());
+        assertTrue(strict.why().startsWith("--strict: bind([::]:53)"), strict.why());
+    }
+
+    /**
+     * postgres (listen_addresses='*': 0.0.0.0 and [::] with IPV6_V6ONLY=1) under a unit passing
+     * one dual-stack socket: both binds get it, each warned of what the program will see.
+     */
+    @Test
+    void aDualStackSocketServesBothBindsOfASplitProgramAndEachHandoutSaysWhatDiffers() {
+        PassedSocket dual = inet(3, "pg", SocketType.STREAM, Family.INET6, 5432, false);
+        PassedSocket other = inet(4, "other", SocketType.STREAM, Family.INET, 9000, false);
+        Decider d = byAddress(false, dual, other);
+        BindFacts v4 = facts(Family.INET, SocketType.STREAM, Optional.of(false));
+        BindFacts v6Only = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
+        assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 9000), v4)).warnings(), "spends no warning");
+
+        Decision.Inject four = (Decision.Inject) d.bind(bindAny(Family.INET, 5432), v4);
+        assertEquals(dual, four.socket());
+        assertEquals(List.of("bind(0.0.0.0:5432) on an AF_INET socket gets passed fd 3 \"pg\" ([::]:5432), a dual-stack AF_INET6 socket,"
+                + " as no IPv4 socket for port 5432 was passed: it serves both families, but the program sees IPv4 clients as IPv6-mapped"
+                + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in; IPV6_PKTINFO comes with their"
+                + " datagrams), so source checks and access rules written for IPv4 addresses do not match them; to avoid it, pass"
+                + " ListenStream=0.0.0.0:5432, and ListenStream=[::]:5432 with BindIPv6Only=ipv6-only"), four.warnings());
+        assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 5432), v4)).warnings(), "a worker's bind: said once");
+
+        Decision.Inject six = (Decision.Inject) d.bind(bindAny(Family.INET6, 5432), v6Only);
+        assertEquals(dual, six.socket());
+        assertEquals(1, six.warnings().size());
+        assertTrue(six.warnings().getFirst().startsWith("bind([::]:5432) on an AF_INET6 socket with IPV6_V6ONLY=1 gets passed fd 3"
+                + " \"pg\" ([::]:5432), a dual-stack socket, as no IPv6-only socket for port 5432 was passed: it receives IPv4 clients"
+                + " too, as ::ffff:a.b.c.d, and if the program binds 0.0.0.0:5432 as well, both its listeners are this one socket"),
+                six.warnings().getFirst());
+
+        BindFacts unknown = facts(Family.INET6, SocketType.STREAM, Optional.empty());
+        Decision.Inject unseen = (Decision.Inject) byAddress(false, dual).bind(bindAny(Family.INET6, 5432), unknown);
+        assertEquals(List.of(), unseen.warnings(), "IPV6_V6ONLY unknown (another seccomp filter): nothing to say about it");
+    }
+
+    @Test
+    void aDualStackProgramOnAnIpv6OnlySocketIsToldItServesIpv6Only() {
+        PassedSocket v6Only = inet(3, "web6", SocketType.STREAM, Family.INET6, 8080, true);
+        Decision.Inject i = (Decision.Inject) byAddress(false, v6Only).bind(bindAny(Family.INET6, 8080),
+                facts(Family.INET6, SocketType.STREAM, Optional.of(false)));
+        assertEquals(List.of("bind([::]:8080) on an AF_INET6 socket with IPV6_V6ONLY=0 gets passed fd 3 \"web6\" ([::]:8080), which has"
+                + " IPV6_V6ONLY=1: it serves IPv6 clients only; for one dual-stack socket pass ListenStream=[::]:8080 with"
+                + " BindIPv6Only=both"), i.warnings());
+    }
+
+    @Test
+    void aGoServerOnAnIpv4UnitIsToldItServesIpv4Only() {
+        PassedSocket four = inet(3, "web", SocketType.STREAM, Family.INET, 8080, false);
+        Decision.Inject i = (Decision.Inject) byAddress(false, four).bind(bindAny(Family.INET6, 8080),
+                facts(Family.INET6, SocketType.STREAM, Optional.of(false)));
+        assertEquals(List.of("bind([::]:8080) on an AF_INET6 socket with IPV6_V6ONLY=0 gets passed fd 3 \"web\" (0.0.0.0:8080), an AF_INET"
+                + " socket, as no IPv6 socket for port 8080 was passed: it serves IPv4 clients only, getsockname() and accept() give AF_INET"
+                + " addresses, and IPv6-level socket options fail (ENOPROTOOPT); to serve IPv6 too, pass one dual-stack socket,"
+                + " ListenStream=[::]:8080 with BindIPv6Only=both"), i.warnings());
+    }
 }

@@ -1,0 +1,155 @@
+package bandaid.matching;
+
+import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
+import java.util.Optional;
+
+/**
+ * Which passed socket may serve which socket of the program, by address family and IPV6_V6ONLY
+ * (README, "Matching"), and what to tell the user when the two differ.
+ *
+ * A passed socket goes to a bind only if it receives some of what the bind asked for, and one of
+ * the program's own family (and IPV6_V6ONLY) first:
+ * <ul>
+ * <li>An IPv4 socket never goes to an IPv6 bind that set IPV6_V6ONLY=1, or whose IPV6_V6ONLY
+ *     bandaid cannot see: such a program binds IPv4 elsewhere, and sets IPv6-level options on the
+ *     socket next (IPV6_RECVPKTINFO), which fail with ENOPROTOOPT on an AF_INET socket
+ *     (ip_setsockopt knows only SOL_IP); dnsmasq exits on that. Its own bind then runs in the
+ *     kernel.</li>
+ * <li>A dual-stack IPv6 bind of {@code [::]} (IPV6_V6ONLY=0, as Go's runtime makes for ":P" and
+ *     "0.0.0.0:P") asked for IPv4 too: it gets an IPv4 socket of its port when no IPv6 one fits,
+ *     and serves IPv4 only. Its own bind would fail with EADDRINUSE against the passed IPv4
+ *     socket, so this is the only way it is served at all.</li>
+ * <li>An IPv6 socket goes to an IPv4 bind only if it receives IPv4 (a dual-stack {@code [::]}, or
+ *     an IPv4-mapped address), and only when no IPv4 socket fits: the program then sees its IPv4
+ *     clients as IPv6-mapped addresses.</li>
+ * <li>An IPv6 bind prefers a passed socket with its own IPV6_V6ONLY. A program that set
+ *     IPV6_V6ONLY=1 still gets a dual-stack socket when that is all there is: it then also
+ *     receives IPv4, and if it binds 0.0.0.0 as well, both its listeners are that one socket. That
+ *     serves servers whose listeners run the same code for both families (postgres, nginx's
+ *     {@code listen 80; listen [::]:80;}); leaving the bind to the kernel would only fail, with
+ *     EADDRINUSE, since the dual-stack socket holds the port for both families.</li>
+ * </ul>
+ * Where bandaid could not read the program's IPV6_V6ONLY (under another seccomp filter), any IPv6
+ * socket fits its IPv6 bind, and nothing is said about IPV6_V6ONLY.
+ */
+final class Families {
+    private Families() {
+    }
+
+    /**
+     * How well {@code passed} serves the program's socket for {@code bind}: lower is better; empty
+     * when it must never be handed over.
+     */
+    static Optional<Integer> rank(PassedSocket passed, SocketCall.Bind bind) {
+        Family program = programFamily(bind);
+        if (program == Family.INET) {
+            return passed.family() == Family.INET ? Optional.of(0) : receivesIpv4(passed) ? Optional.of(1) : Optional.empty();
+        }
+        if (program == Family.INET6 && passed.family() == Family.INET) {
+            return wantsIpv4(bind) ? Optional.of(2) : Optional.empty();
+        }
+        if (passed.family() != program) {
+            return Optional.empty();
+        }
+        return Optional.of(programV6Only(bind).map(v6Only -> v6Only == passed.v6Only() ? 0 : 1).orElse(0));
+    }
+
+    /** What the program will see that it did not ask for, if anything; said at warning level. */
+    static Optional<String> handout(PassedSocket passed, SocketCall.Bind bind) {
+        String asked = "bind(" + bind.address() + ") on an " + programFamily(bind) + " socket";
+        String port = port(bind.address());
+        if (programFamily(bind) == Family.INET && passed.family() == Family.INET6) {
+            // accept(2) and recvfrom(2) truncate an address longer than the caller's buffer: a
+            // program that sized it for sockaddr_in reads a clipped sockaddr_in6. IP-level options
+            // still work: ipv6_setsockopt hands SOL_IP to ip_setsockopt.
+            return Optional.of(asked + " gets passed " + passed.describe() + ", a dual-stack AF_INET6 socket, as no IPv4 socket"
+                    + " for port " + port + " was passed: it serves both families, but the program sees IPv4 clients as IPv6-mapped"
+                    + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in; IPV6_PKTINFO comes with"
+                    + " their datagrams), so source checks and access rules written for IPv4 addresses do not match them; "
+                    + splitUnit(passed.type(), port));
+        }
+        if (programFamily(bind) == Family.INET6 && passed.family() == Family.INET) {
+            String sees = "getsockname() and accept() give AF_INET addresses, and IPv6-level socket options fail (ENOPROTOOPT)";
+            if (Addresses.isV4Mapped(bind.address())) {
+                // The JDK binds 127.0.0.1 as [::ffff:127.0.0.1] on a dual-stack socket.
+                return Optional.of(asked + " gets passed " + passed.describe() + ", an AF_INET socket: " + sees
+                        + "; if the program minds, pass " + directive(passed.type()) + "=" + bind.address());
+            }
+            return Optional.of(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", an AF_INET socket, as no IPv6"
+                    + " socket for port " + port + " was passed: it serves IPv4 clients only, " + sees + "; to serve IPv6 too,"
+                    + " pass one dual-stack socket, " + directive(passed.type()) + "=[::]:" + port + " with BindIPv6Only=both");
+        }
+        if (passed.family() != Family.INET6 || programV6Only(bind).isEmpty() || programV6Only(bind).get() == passed.v6Only()) {
+            return Optional.empty();
+        }
+        if (passed.v6Only() && isWildcard(bind.address())) {
+            return Optional.of(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", which has IPV6_V6ONLY=1:"
+                    + " it serves IPv6 clients only; for one dual-stack socket pass " + directive(passed.type()) + "=[::]:" + port
+                    + " with BindIPv6Only=both");
+        }
+        if (!passed.v6Only() && receivesIpv4(passed)) {
+            return Optional.of(asked + " with IPV6_V6ONLY=1 gets passed " + passed.describe() + ", a dual-stack socket, as no"
+                    + " IPv6-only socket for port " + port + " was passed: it receives IPv4 clients too, as ::ffff:a.b.c.d, and if the"
+                    + " program binds 0.0.0.0:" + port + " as well, both its listeners are this one socket; " + splitUnit(passed.type(), port));
+        }
+        return Optional.empty();
+    }
+
+    /** Why the program gets none of the passed sockets for its address: {@code kept} is of the wrong family. */
+    static String keptBack(PassedSocket kept, SocketCall.Bind bind) {
+        String why = programFamily(bind) == Family.INET6
+                ? "is AF_INET, on which its IPv6-level socket options would fail (ENOPROTOOPT), and "
+                        + (programV6Only(bind).isPresent() ? "it set IPV6_V6ONLY=1" : "bandaid cannot see whether it set IPV6_V6ONLY")
+                : "never receives IPv4" + (kept.v6Only() ? " (IPV6_V6ONLY=1)" : "");
+        String unitLine = directive(kept.type()) + "=" + bind.address()
+                + (programFamily(bind) == Family.INET6 && isWildcard(bind.address()) ? " with BindIPv6Only=ipv6-only" : "");
+        return "bind(" + bind.address() + ") on an " + programFamily(bind) + " socket gets no passed socket: passed "
+                + kept.describe() + " " + why + "; the program binds its own socket, which systemd does not hold; to have it passed too,"
+                + " add " + unitLine;
+    }
+
+    private static String splitUnit(SocketType type, String port) {
+        return "to avoid it, pass " + directive(type) + "=0.0.0.0:" + port + ", and " + directive(type) + "=[::]:" + port
+                + " with BindIPv6Only=ipv6-only";
+    }
+
+    /** The family of the program's socket; the address's where bandaid could not look. */
+    private static Family programFamily(SocketCall.Bind bind) {
+        return bind.socket().map(SocketKind::family).orElse(bind.address().family());
+    }
+
+    private static Optional<Boolean> programV6Only(SocketCall.Bind bind) {
+        return bind.socket().flatMap(SocketKind::v6Only);
+    }
+
+    /** An IPv6 bind that asked for IPv4 too: IPV6_V6ONLY=0 on [::] or on an IPv4-mapped address. */
+    private static boolean wantsIpv4(SocketCall.Bind bind) {
+        return programV6Only(bind).equals(Optional.of(false)) && (isWildcard(bind.address()) || Addresses.isV4Mapped(bind.address()));
+    }
+
+    /** A dual-stack [::] socket, or one bound to an IPv4-mapped address (ipv6(7)). */
+    private static boolean receivesIpv4(PassedSocket p) {
+        return p.family() == Family.INET6 && !p.v6Only() && (isWildcard(p.address()) || Addresses.isV4Mapped(p.address()));
+    }
+
+    private static boolean isWildcard(ListenAddress a) {
+        return a instanceof ListenAddress.Inet inet && inet.isWildcard();
+    }
+
+    private static String port(ListenAddress a) {
+        return a instanceof ListenAddress.Inet inet ? Integer.toString(inet.port()) : "?";
+    }
+
+    /** The .socket unit's line for a socket of this type (systemd.socket(5)). */
+    private static String directive(SocketType type) {
+        return switch (type) {
+            case DGRAM -> "ListenDatagram";
+            case SEQPACKET -> "ListenSequentialPacket";
+            default -> "ListenStream";
+        };
+    }
+}
