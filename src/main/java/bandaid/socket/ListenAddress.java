@@ -57,7 +57,7 @@ public sealed interface ListenAddress {
                 throw new AssertionError("4 or 16 bytes are always an address", e);
             }
             if (family == Family.INET6 && host.indexOf(':') < 0) {
-                host = "::ffff:" + host; // an IPv4-mapped address, which InetAddress shows as IPv4
+                return "[::ffff:" + host + "]:" + port; // an IPv4-mapped address, which InetAddress shows as IPv4
             }
             return family == Family.INET6 ? "[" + compress(host) + "]:" + port : host + ":" + port;
         }

@@ -20,6 +20,7 @@ class ListenAddressTest {
         assertEquals("127.0.0.1:8080", new ListenAddress.Inet(Family.INET, new byte[] {127, 0, 0, 1}, 8080).toString());
         assertEquals("[::1]:443", v6(443, 1).toString());
         assertEquals("[::]:80", v6(80).toString());
+        assertEquals("[::ffff:127.0.0.1]:0", v6(0, 0xff, 0xff, 127, 0, 0, 1).toString(), "IPv4-mapped, as Go binds it");
         assertEquals("/run/app.sock", new ListenAddress.Unix("/run/app.sock", false).toString());
         assertEquals("@app", new ListenAddress.Unix("app", true).toString());
     }
