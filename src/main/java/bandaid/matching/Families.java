@@ -68,8 +68,9 @@ final class Families {
             // still work: ipv6_setsockopt hands SOL_IP to ip_setsockopt.
             return Optional.of(asked + " gets passed " + passed.describe() + ", a dual-stack AF_INET6 socket, as no IPv4 socket"
                     + " for port " + port + " was passed: it serves both families, but the program sees IPv4 clients as IPv6-mapped"
-                    + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in; IPV6_PKTINFO comes with"
-                    + " their datagrams), so source checks and access rules written for IPv4 addresses do not match them; "
+                    + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in"
+                    + (passed.type() == SocketType.DGRAM ? "; IPV6_PKTINFO comes with their datagrams" : "")
+                    + "), so source checks and access rules written for IPv4 addresses do not match them; "
                     + splitUnit(passed.type(), port));
         }
         if (programFamily(bind) == Family.INET6 && passed.family() == Family.INET) {

@@ -239,8 +239,7 @@ class DeciderTest {
         assertEquals(dual, four.socket());
         assertEquals(List.of("bind(0.0.0.0:5432) on an AF_INET socket gets passed fd 3 \"pg\" ([::]:5432), a dual-stack AF_INET6 socket,"
                 + " as no IPv4 socket for port 5432 was passed: it serves both families, but the program sees IPv4 clients as IPv6-mapped"
-                + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in; IPV6_PKTINFO comes with their"
-                + " datagrams), so source checks and access rules written for IPv4 addresses do not match them; to avoid it, pass"
+                + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in), so source checks and access rules written for IPv4 addresses do not match them; to avoid it, pass"
                 + " ListenStream=0.0.0.0:5432, and ListenStream=[::]:5432 with BindIPv6Only=ipv6-only"), four.warnings());
         assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 5432), v4)).warnings(), "a worker's bind: said once");
 
