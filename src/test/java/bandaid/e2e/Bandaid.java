@@ -105,6 +105,27 @@ final class Bandaid {
             return a;
         }
 
+        /**
+         * bandaid given its sockets by src/test/resources/pass-sockets.py, which binds them and
+         * execs bandaid at once: a unit systemd-socket-activate cannot play (TCP and UDP on one
+         * port, IPv6-only sockets beside IPv4 ones, unix sockets owned by the service's user).
+         *
+         * @param specs pass-sockets.py's options and socket specs, e.g. {@code --ipv6-only tcp:0.0.0.0:53=dns}
+         * @param args  bandaid's arguments: options, then {@code --} and the program
+         */
+        static Activated passed(List<String> specs, List<String> args) throws IOException {
+            Path log = Files.createTempFile("bandaid-passed", ".log");
+            List<String> all = new ArrayList<>(List.of(Programs.PASS));
+            all.addAll(specs);
+            all.add("--");
+            all.add(SCRIPT);
+            all.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+            return new Activated(pb.start(), log);
+        }
+
         /** bandaid's pid: systemd-socket-activate execs it, so it keeps this pid. */
         long pid() {
             return process.pid();

@@ -1,6 +1,7 @@
 package bandaid.e2e;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,10 +13,26 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /** Ports, requests and the sockets a process holds, for end-to-end tests. */
 final class Net {
     private Net() {
+    }
+
+    /**
+     * Skips the test unless ::1 can be bound and [::] sockets are dual-stack by default
+     * (net.ipv6.bindv6only=0, as BindIPv6Only=default and systemd-socket-activate's [::] rely on).
+     */
+    static void assumeDualStackLoopback() throws IOException {
+        Path bindv6only = Path.of("/proc/sys/net/ipv6/bindv6only");
+        Assumptions.assumeTrue(Files.exists(bindv6only) && Files.readString(bindv6only).strip().equals("0"),
+                "[::] sockets are dual-stack only with net.ipv6.bindv6only=0");
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            // ::1 is configured
+        } catch (IOException e) {
+            Assumptions.assumeTrue(false, "no IPv6 loopback: " + e);
+        }
     }
 
     /** A TCP port nobody listens on right now. */
