@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Asks a DNS server for one name's A record over UDP or TCP (RFC 1035 4.1, 4.2.2), for the DNS
@@ -42,6 +44,15 @@ final class Dns {
         }
         throw new AssertionError((tcp ? "TCP" : "UDP") + " query for " + name + " to " + server + ":" + port
                 + ": no answer within " + ServerProbe.STARTUP + " (" + last + ")");
+    }
+
+    /** Asserts that {@code name} is {@code address} over UDP and TCP, on 127.0.0.1 and on ::1. */
+    static void answersOnBothFamilies(Bandaid.Activated a, int port, String name, String address) throws Exception {
+        for (String server : List.of("127.0.0.1", "::1")) {
+            for (boolean tcp : List.of(false, true)) {
+                Assertions.assertEquals(address, a(server, port, name, tcp), a.log());
+            }
+        }
     }
 
     /** One query, one answer or an IOException (a timeout among them). */

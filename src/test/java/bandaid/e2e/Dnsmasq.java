@@ -1,11 +1,16 @@
 package bandaid.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** dnsmasq as the matrix runs it: a DNS server only (no DHCP, no upstream), answering one name itself. */
 final class Dnsmasq {
@@ -14,6 +19,19 @@ final class Dnsmasq {
     static final String ADDRESS = "10.1.2.3";
 
     private Dnsmasq() {
+    }
+
+    /** Asserts that dnsmasq holds each of bandaid's passed fds 3 to 2 + {@code count}, and that no handout was warned about. */
+    static void holdsEveryPassedSocketUnwarned(Bandaid.Activated a, int count) throws Exception {
+        ProcessHandle dnsmasq = a.program(Duration.ofSeconds(5));
+        Set<String> passed = new HashSet<>();
+        for (int fd = 3; fd < 3 + count; fd++) {
+            passed.add(Net.fdTarget(a.pid(), fd));
+        }
+        assertEquals(count, passed.size(), a.log());
+        assertTrue(Net.sockets(dnsmasq.pid()).containsAll(passed), "dnsmasq holds " + Net.sockets(dnsmasq.pid())
+                + ", not all " + count + " passed " + passed + "\n" + a.log());
+        assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
     }
 
     static void assumeInstalled() {
