@@ -293,6 +293,24 @@ public class Linux extends Linux$shared {
     public static int __NR_connect() {
         return __NR_connect;
     }
+    private static final int __NR_sendmsg = (int)46L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_sendmsg 46
+     * }
+     */
+    public static int __NR_sendmsg() {
+        return __NR_sendmsg;
+    }
+    private static final int __NR_recvmsg = (int)47L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_recvmsg 47
+     * }
+     */
+    public static int __NR_recvmsg() {
+        return __NR_recvmsg;
+    }
     private static final int __NR_bind = (int)49L;
     /**
      * {@snippet lang=c :
@@ -319,6 +337,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_getsockname() {
         return __NR_getsockname;
+    }
+    private static final int __NR_getpeername = (int)52L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_getpeername 52
+     * }
+     */
+    public static int __NR_getpeername() {
+        return __NR_getpeername;
     }
     private static final int __NR_setsockopt = (int)54L;
     /**
@@ -517,6 +544,15 @@ public class Linux extends Linux$shared {
      */
     public static int SO_REUSEPORT() {
         return SO_REUSEPORT;
+    }
+    private static final int SO_PASSCRED = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PASSCRED 16
+     * }
+     */
+    public static int SO_PASSCRED() {
+        return SO_PASSCRED;
     }
     private static final int SO_ACCEPTCONN = (int)30L;
     /**
@@ -950,6 +986,15 @@ public class Linux extends Linux$shared {
     public static int EADDRNOTAVAIL() {
         return EADDRNOTAVAIL;
     }
+    private static final int ENOTCONN = (int)107L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOTCONN 107
+     * }
+     */
+    public static int ENOTCONN() {
+        return ENOTCONN;
+    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1057,6 +1102,60 @@ public class Linux extends Linux$shared {
      */
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
+    }
+    private static final int MSG_CTRUNC = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CTRUNC = 8
+     * }
+     */
+    public static int MSG_CTRUNC() {
+        return MSG_CTRUNC;
+    }
+    private static final int MSG_TRUNC = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_TRUNC = 32
+     * }
+     */
+    public static int MSG_TRUNC() {
+        return MSG_TRUNC;
+    }
+    private static final int MSG_NOSIGNAL = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_NOSIGNAL = 16384
+     * }
+     */
+    public static int MSG_NOSIGNAL() {
+        return MSG_NOSIGNAL;
+    }
+    private static final int MSG_CMSG_CLOEXEC = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CMSG_CLOEXEC = 1073741824
+     * }
+     */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+    private static final int SCM_RIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_RIGHTS = 1
+     * }
+     */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
+    private static final int SCM_CREDENTIALS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_CREDENTIALS = 2
+     * }
+     */
+    public static int SCM_CREDENTIALS() {
+        return SCM_CREDENTIALS;
     }
     private static final int IPPROTO_IP = (int)0L;
     /**
