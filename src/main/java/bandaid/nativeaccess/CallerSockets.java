@@ -21,27 +21,49 @@ import java.util.OptionalInt;
  * as reading the caller's memory. Whatever goes wrong (the caller or its fd gone, a thread of it
  * closing the fd meanwhile, access denied) is an empty answer for this one call, never an error.
  *
- * <p>Not when bandaid itself runs under someone else's seccomp filter, such as a unit's
+ * <p>Not where a filter bandaid runs under may kill it for pidfd_getfd, such as a unit's
  * SystemCallFilter=: pidfd_getfd is in systemd's @debug set, not in @system-service, so under
  * {@code SystemCallFilter=@system-service seccomp} it kills bandaid with SIGSYS, and nothing tells
- * beforehand what a filter lets through. Then bandaid asks the socket's protocol name instead
- * (getxattr(2) of system.sockprotoname, in @file-system), which tells family and type but not
- * IPV6_V6ONLY.
+ * beforehand what a filter lets through (the supervisor decides, see {@link #duplicatesRefusedHere}).
+ * Then bandaid asks the socket's protocol name instead (getxattr(2) of system.sockprotoname, in
+ * @file-system), which tells family and type but not IPV6_V6ONLY.
  */
 public final class CallerSockets {
-    /**
-     * Read from the process's status: bandaid's own filter is only ever on the launcher thread,
-     * so a filter seen from another thread was inherited from whoever started bandaid.
-     */
-    private static final boolean UNDER_OTHER_FILTER = underSeccompFilter();
-    private static final int PROTOCOL_NAME_BYTES = 32;
-
     private CallerSockets() {
     }
 
-    /** @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied */
-    public static Optional<SocketKind> kind(int tid, int fd) {
-        return UNDER_OTHER_FILTER ? kindByName(tid, fd) : kindByDuplicate(tid, fd);
+    /**
+     * @param byDuplicate pidfd_getfd may be used; otherwise the protocol name is asked
+     * @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied
+     */
+    public static Optional<SocketKind> kind(int tid, int fd, boolean byDuplicate) {
+        return byDuplicate ? kindByDuplicate(tid, fd) : kindByName(tid, fd);
+    }
+
+    /**
+     * Whether pidfd_getfd(2) works here, asked of bandaid's own fds: a seccomp profile that
+     * refuses it with an errno (ENOSYS, EPERM) says so here. Only to be asked where a filter
+     * could not kill bandaid for it.
+     *
+     * @return the refusal, or empty when it works
+     */
+    public static Optional<SyscallException> duplicatesRefusedHere() {
+        OptionalInt pidfd;
+        try {
+            pidfd = Processes.pidfdOpen(Processes.ownPid());
+        } catch (SyscallException refused) {
+            return Optional.of(refused);
+        }
+        try {
+            long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd.orElseThrow(), pidfd.orElseThrow(), 0);
+            if (dup < 0) {
+                return Optional.of(new SyscallException("pidfd_getfd", (int) -dup));
+            }
+            Fds.close((int) dup, "duplicate of bandaid's own pidfd");
+            return Optional.empty();
+        } finally {
+            Fds.close(pidfd.orElseThrow(), "bandaid's own pidfd");
+        }
     }
 
     /**
@@ -99,18 +121,8 @@ public final class CallerSockets {
     }
 
     /** The kind from the protocol name the kernel gives the socket, through /proc/TID/fd/FD (same access as pidfd_getfd). */
-    static Optional<SocketKind> kindByName(int tid, int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
-            MemorySegment name = arena.allocateFrom("system.sockprotoname");
-            MemorySegment value = arena.allocate(PROTOCOL_NAME_BYTES);
-            long length = Libc.syscall(Linux.__NR_getxattr(), path.address(), name.address(), value.address(), PROTOCOL_NAME_BYTES, 0, 0);
-            if (length <= 0) {
-                return Optional.empty(); // not a socket (ENODATA), or gone
-            }
-            return kindOfProtocol(new String(value.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE),
-                    StandardCharsets.US_ASCII).replace("\0", ""));
-        }
+    public static Optional<SocketKind> kindByName(int tid, int fd) {
+        return HeldSockets.protocolName(tid, fd).flatMap(CallerSockets::kindOfProtocol);
     }
 
     /**
@@ -128,14 +140,5 @@ public final class CallerSockets {
             case "UNIX-STREAM" -> Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false));
             default -> Optional.empty();
         };
-    }
-
-    private static boolean underSeccompFilter() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .anyMatch(line -> line.startsWith("Seccomp:") && !line.substring("Seccomp:".length()).strip().equals("0"));
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -59,6 +59,35 @@ public final class Processes {
         return fd >= 0 ? OptionalInt.of((int) fd) : OptionalInt.empty();
     }
 
+    /**
+     * The number of seccomp filters on {@code pid} (the Seccomp_filters line of /proc/PID/status,
+     * Linux 5.9): 0 when it runs under none.
+     *
+     * @return empty when the process is gone, hidden (ProtectProc=invisible) or the kernel does
+     * not tell
+     */
+    public static OptionalInt seccompFilters(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Seccomp_filters:")) {
+                    return OptionalInt.of(Integer.parseInt(line.substring("Seccomp_filters:".length()).strip()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or hidden
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
+     * The filters bandaid itself runs under: read from the process's status, which shows its
+     * first thread's; bandaid's own filter is only ever on the launcher thread, so what is seen
+     * here was inherited from whoever started bandaid.
+     */
+    public static int ownSeccompFilters() {
+        return seccompFilters(ownPid()).orElse(0);
+    }
+
     private static Optional<Integer> threadGroup(int tid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {

@@ -37,6 +37,51 @@ public final class Sockets {
         return new SocketKind(Family.of(familyNumber), SocketType.of(type), Optional.of(v6Only));
     }
 
+    /**
+     * The local address of a connected stream socket: SOCK_STREAM, not listening (SO_ACCEPTCONN),
+     * with a peer (getpeername(2) says ENOTCONN before connect and after the connection is gone).
+     *
+     * @return empty for anything else, or when {@code fd} is not a socket
+     */
+    static Optional<ListenAddress> connectedStreamAddress(int fd) {
+        try {
+            if (intOption(fd, Linux.SOL_SOCKET(), Linux.SO_TYPE(), "SO_TYPE") != Linux.SOCK_STREAM()
+                    || intOption(fd, Linux.SOL_SOCKET(), Linux.SO_ACCEPTCONN(), "SO_ACCEPTCONN") != 0) {
+                return Optional.empty();
+            }
+        } catch (SyscallException notASocket) {
+            return Optional.empty();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
+            if (Libc.syscall(Linux.__NR_getpeername(), fd, addr.address(), length.address()) < 0) {
+                return Optional.empty();
+            }
+            length.set(ValueLayout.JAVA_INT, 0, Sockaddrs.MAX_LENGTH);
+            if (Libc.syscall(Linux.__NR_getsockname(), fd, addr.address(), length.address()) < 0) {
+                return Optional.empty();
+            }
+            return Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
+    /**
+     * Whether a connection waits in the accept queue of the listening socket on {@code fd}: a
+     * listener polls readable then (poll(2), accept(2)), for TCP and unix sockets alike, in
+     * whatever network namespace it lives.
+     */
+    public static boolean hasPendingConnection(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct pollfd: int fd; short events; short revents.
+            MemorySegment poll = arena.allocate(8, 4);
+            poll.set(ValueLayout.JAVA_INT, 0, fd);
+            poll.set(ValueLayout.JAVA_SHORT, 4, (short) Linux.POLLIN());
+            long ready = Libc.syscall(Linux.__NR_poll(), poll.address(), 1, 0);
+            return ready > 0 && (poll.get(ValueLayout.JAVA_SHORT, 6) & Linux.POLLIN()) != 0;
+        }
+    }
+
     private static ListenAddress localAddress(int fd, Family family) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);

@@ -21,19 +21,26 @@ interface CallerLook {
     /** The file {@code path} names for the caller, relative to its {@code dirfd} when not absolute. */
     Optional<FileId> file(int pid, int dirfd, ListenAddress.Unix path);
 
-    /** The real look: pidfd_getfd(2) or the socket's protocol name, /proc/PID/fdinfo, and stat(2) through /proc/PID. */
-    CallerLook KERNEL = new CallerLook() {
-        @Override
-        public BindFacts bind(TrappedCall.Bind call) {
-            ListenAddress address = call.address().orElseThrow();
-            return new BindFacts(CallerSockets.kind(call.pid(), call.fd()), CallerSockets.flags(call.pid(), call.fd()),
-                    address instanceof ListenAddress.Unix u && u.isPath()
-                            ? file(call.pid(), TrappedCall.Unlink.AT_FDCWD, u) : Optional.empty());
-        }
+    /**
+     * The real look: pidfd_getfd(2) or the socket's protocol name, /proc/PID/fdinfo, and stat(2)
+     * through /proc/PID.
+     *
+     * @param byDuplicate whether pidfd_getfd may be used ({@link FdAccess})
+     */
+    static CallerLook kernel(boolean byDuplicate) {
+        return new CallerLook() {
+            @Override
+            public BindFacts bind(TrappedCall.Bind call) {
+                ListenAddress address = call.address().orElseThrow();
+                return new BindFacts(CallerSockets.kind(call.pid(), call.fd(), byDuplicate), CallerSockets.flags(call.pid(), call.fd()),
+                        address instanceof ListenAddress.Unix u && u.isPath()
+                                ? file(call.pid(), TrappedCall.Unlink.AT_FDCWD, u) : Optional.empty());
+            }
 
-        @Override
-        public Optional<FileId> file(int pid, int dirfd, ListenAddress.Unix path) {
-            return FileIds.of(pid, dirfd, path.name());
-        }
-    };
+            @Override
+            public Optional<FileId> file(int pid, int dirfd, ListenAddress.Unix path) {
+                return FileIds.of(pid, dirfd, path.name());
+            }
+        };
+    }
 }

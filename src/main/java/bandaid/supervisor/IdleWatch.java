@@ -1,14 +1,26 @@
 package bandaid.supervisor;
 
+import bandaid.nativeaccess.CallerSockets;
+import bandaid.nativeaccess.Fds;
+import bandaid.nativeaccess.HeldSockets;
+import bandaid.nativeaccess.Processes;
+import bandaid.nativeaccess.Sockets;
+import bandaid.nativeaccess.SyscallException;
+import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
+import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.tinylog.Logger;
 
@@ -17,9 +29,25 @@ import org.tinylog.Logger;
  * has existed for the given time, like systemd-socket-proxyd's option of that name; systemd
  * starts it again on the next connection, since it keeps the listening sockets.
  *
- * <p>bandaid is not in the data path, so it looks at the kernel's socket tables instead
- * (/proc/net/tcp, tcp6 and unix, proc(5)) a few times per period: a connection shorter than the
- * gap between two looks can go unseen, which at worst stops the program one look early.
+ * <p>bandaid is not in the data path, so it looks a few times per period: a connection shorter
+ * than the gap between two looks can go unseen, which at worst stops the program one look early.
+ * It looks at the sockets the program's processes hold (bandaid's descendants: it is their
+ * subreaper), not at a network namespace's tables: the passed sockets may live in another network
+ * namespace than bandaid and the program (PrivateNetwork=yes, a container's network), where
+ * bandaid's /proc/net shows none of their connections. A connection is a connected stream socket
+ * whose local address is a passed socket's port (an accepted connection carries its listener's
+ * address) or unix address. How it asks depends on what bandaid may do ({@link FdAccess}):
+ * <ul>
+ * <li>a duplicate of each socket (pidfd_getfd(2)) asked for its peer and local address: exact,
+ *     in any namespace;</li>
+ * <li>else, when the passed sockets live in bandaid's own network namespace, that namespace's
+ *     tables (/proc/net/tcp, tcp6 and unix, proc(5)): exact;</li>
+ * <li>else each socket's protocol name: any TCP (or unix stream) socket the program holds besides
+ *     the passed ones counts as a connection. That never cuts a client, but a program that keeps
+ *     a connection of its own open (a database pool) is never stopped.</li>
+ * </ul>
+ * The program's listening sockets are the passed ones themselves (the same inodes), and the
+ * sockets bandaid holds too (its stdout to the journal) are never connections.
  */
 final class IdleWatch {
     /** st column of /proc/net/tcp: 0A LISTEN, 06 TIME_WAIT, 07 CLOSE (include/net/tcp_states.h): not a live connection. */
@@ -27,31 +55,38 @@ final class IdleWatch {
     /** St column of /proc/net/unix: 03 SS_CONNECTED. */
     private static final String UNIX_CONNECTED = "03";
 
-    private final Set<Integer> ports = new HashSet<>();
-    private final Set<String> paths = new HashSet<>();
-    private final Duration limit;
+    /** How connections are found, chosen once at start. */
+    enum Look { DUPLICATES, OWN_TABLES, PROTOCOL_NAMES }
 
-    IdleWatch(List<PassedSocket> passed, Duration limit) {
+    private final Set<Integer> ports = new HashSet<>();
+    private final Set<ListenAddress.Unix> unixAddresses = new HashSet<>();
+    private final List<PassedSocket> watched;
+    private final Duration limit;
+    private final boolean byDuplicate;
+
+    IdleWatch(List<PassedSocket> passed, Duration limit, boolean byDuplicate) {
         this.limit = limit;
-        for (PassedSocket p : passed) {
-            if (p.type() != SocketType.STREAM) {
-                continue;
-            }
+        this.byDuplicate = byDuplicate;
+        this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
+        for (PassedSocket p : watched) {
             switch (p.address()) {
                 case ListenAddress.Inet inet -> ports.add(inet.port());
-                case ListenAddress.Unix unix -> paths.add(unix.toString()); // as /proc/net/unix shows it: @ for abstract
+                case ListenAddress.Unix unix -> unixAddresses.add(unix);
                 case ListenAddress.Unsupported u -> { }
             }
         }
     }
 
-    boolean watchesAnything() {
-        return !ports.isEmpty() || !paths.isEmpty();
+    /** Whether any passed socket can have connections to count: a stream socket of a family bandaid reads. */
+    static boolean watchesAnything(List<PassedSocket> passed) {
+        return passed.stream().anyMatch(p -> p.type() == SocketType.STREAM && !(p.address() instanceof ListenAddress.Unsupported));
     }
 
     /** Watches on a daemon thread; runs {@code onIdle} once, when the limit has passed without a connection. */
     void start(Runnable onIdle) {
         long step = Math.clamp(limit.toMillis() / 10, 100, 1000);
+        Look look = chooseLook();
+        Set<Long> ownSockets = new HashSet<>(HeldSockets.of(ProcessHandle.current().pid()).values());
         Thread.ofPlatform().name("bandaid-idle").daemon().start(() -> {
             long lastSeen = System.nanoTime();
             while (true) {
@@ -60,7 +95,7 @@ final class IdleWatch {
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (connected()) {
+                if (connected(look, ownSockets)) {
                     lastSeen = System.nanoTime();
                 } else if (System.nanoTime() - lastSeen >= limit.toNanos()) {
                     Logger.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
@@ -72,8 +107,117 @@ final class IdleWatch {
         });
     }
 
-    private boolean connected() {
-        return tcpConnection(Path.of("/proc/net/tcp")) || tcpConnection(Path.of("/proc/net/tcp6")) || unixConnection();
+    private Look chooseLook() {
+        if (byDuplicate) {
+            Logger.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
+            return Look.DUPLICATES;
+        }
+        if (inOwnNamespace()) {
+            Logger.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
+            return Look.OWN_TABLES;
+        }
+        Logger.warn("--exit-idle-time: the passed sockets live in another network namespace and bandaid may not use pidfd_getfd(2)"
+                + " here, so any {} socket the program holds counts as a connection, its own outbound ones too;"
+                + " allow pidfd_getfd (SystemCallFilter=... pidfd_getfd) to count only connections to the passed sockets",
+                ports.isEmpty() ? "unix stream" : unixAddresses.isEmpty() ? "TCP" : "TCP or unix stream");
+        return Look.PROTOCOL_NAMES;
+    }
+
+    /**
+     * A connection waiting in a passed socket's accept queue counts (the program may still be
+     * starting), then one the program holds; in that order, so that one accepted between the two
+     * looks is seen in the second.
+     */
+    private boolean connected(Look look, Set<Long> ownSockets) {
+        if (watched.stream().anyMatch(p -> p.listening() && Sockets.hasPendingConnection(p.fd()))) {
+            return true;
+        }
+        return switch (look) {
+            case OWN_TABLES -> tcpConnection(Path.of("/proc/net/tcp")) || tcpConnection(Path.of("/proc/net/tcp6")) || unixConnection();
+            case DUPLICATES, PROTOCOL_NAMES -> ProcessHandle.current().descendants()
+                    .anyMatch(p -> holdsConnection(p.pid(), look, ownSockets));
+        };
+    }
+
+    /** Whether a process of the program holds a connection to a passed socket, stopping at the first. */
+    private boolean holdsConnection(long pid, Look look, Set<Long> ownSockets) {
+        Map<Integer, Long> sockets = HeldSockets.of(pid);
+        sockets.values().removeAll(ownSockets);
+        if (sockets.isEmpty()) {
+            return false;
+        }
+        if (look == Look.PROTOCOL_NAMES) {
+            return byName(pid, sockets.keySet());
+        }
+        OptionalInt pidfd;
+        try {
+            pidfd = Processes.pidfdOpen(pid);
+        } catch (SyscallException refused) {
+            return byName(pid, sockets.keySet());
+        }
+        if (pidfd.isEmpty()) {
+            return false; // exited meanwhile
+        }
+        try {
+            for (int fd : sockets.keySet()) {
+                if (HeldSockets.connectedStream(pidfd.getAsInt(), fd).filter(this::isPassedAddress).isPresent()) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SyscallException refused) {
+            // No duplicate of this process's fds (it made itself non-dumpable): its names, to be safe.
+            return byName(pid, sockets.keySet());
+        } finally {
+            Fds.close(pidfd.getAsInt(), "pidfd of " + pid);
+        }
+    }
+
+    /** A connection's local address: an accepted one carries its listener's port or unix address. */
+    private boolean isPassedAddress(ListenAddress local) {
+        return switch (local) {
+            case ListenAddress.Inet inet -> ports.contains(inet.port());
+            case ListenAddress.Unix unix -> unixAddresses.contains(unix);
+            case ListenAddress.Unsupported u -> false;
+        };
+    }
+
+    /** Any stream socket of a watched family, by its protocol name: it may be a connection. */
+    private boolean byName(long pid, Set<Integer> fds) {
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        if (!ports.isEmpty()) {
+            families.addAll(List.of(Family.INET, Family.INET6));
+        }
+        if (!unixAddresses.isEmpty()) {
+            families.add(Family.UNIX);
+        }
+        for (int fd : fds) {
+            Optional<SocketKind> kind = CallerSockets.kindByName((int) pid, fd);
+            if (kind.isPresent() && kind.get().type() == SocketType.STREAM && families.contains(kind.get().family())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether bandaid's /proc/net lists every watched socket (by its inode): then they live in its namespace. */
+    private boolean inOwnNamespace() {
+        Set<String> listed = new HashSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            for (String line : lines(Path.of("/proc/net", table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9) {
+                    listed.add(f[9]);
+                }
+            }
+        }
+        for (String line : lines(Path.of("/proc/net/unix"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 6) {
+                listed.add(f[6]);
+            }
+        }
+        return watched.stream().allMatch(p -> HeldSockets.ownInode(p.fd()).stream().anyMatch(i -> listed.contains(Long.toString(i))));
     }
 
     private boolean tcpConnection(Path table) {
@@ -93,9 +237,11 @@ final class IdleWatch {
     }
 
     private boolean unixConnection() {
-        if (paths.isEmpty()) {
+        if (unixAddresses.isEmpty()) {
             return false;
         }
+        Set<String> paths = new HashSet<>();
+        unixAddresses.forEach(u -> paths.add(u.toString())); // as /proc/net/unix shows it: @ for abstract
         for (String line : lines(Path.of("/proc/net/unix"))) {
             String[] f = line.trim().split("\\s+");
             if (f.length > 7 && f[5].equals(UNIX_CONNECTED) && paths.contains(f[7])) {

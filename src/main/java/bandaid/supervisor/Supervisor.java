@@ -76,19 +76,20 @@ public final class Supervisor {
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
         FaultInjection faults = FaultInjection.asked();
         FdMatcher matcher = faults.matcher(matcher(request, passed));
-        Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit));
-        if (idle.isPresent() && !idle.get().watchesAnything()) {
+        if (request.exitIdle().isPresent() && !IdleWatch.watchesAnything(passed)) {
             throw new BandaidException(ExitCode.USAGE,
                     "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
         }
         refuseWhatCannotWork();
+        FdAccess access = FdAccess.here();
+        Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit, access.byDuplicate()));
         Processes.becomeSubreaper();
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed));
         Launched launched = ProgramLauncher.launch(request.program(), environment, plan);
         Decider decider = new Decider(matcher, request.strict(), passed);
         return supervise(launched, launched.listener().map(listener -> {
             faults.listener(listener);
-            return new CallReader(listener, decider, new Responder(listener, decider, faults.look(CallerLook.KERNEL)));
+            return new CallReader(listener, decider, new Responder(listener, decider, faults.look(CallerLook.kernel(access.byDuplicate()))));
         }), idle);
     }
 

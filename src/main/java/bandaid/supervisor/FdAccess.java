@@ -1,0 +1,48 @@
+package bandaid.supervisor;
+
+import bandaid.nativeaccess.CallerSockets;
+import bandaid.nativeaccess.Processes;
+import bandaid.nativeaccess.SyscallException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.tinylog.Logger;
+
+/**
+ * Whether bandaid may take duplicates of the program's fds with pidfd_getfd(2), decided once
+ * before the program starts. A duplicate tells everything about a socket (IPV6_V6ONLY, its
+ * addresses, its peer); without it bandaid asks the socket's protocol name, which tells less.
+ *
+ * <p>A filter that refuses pidfd_getfd with an errno (container engines' profiles: podman's and
+ * Docker's default action is ENOSYS or EPERM; nspawn's is EPERM) is found by trying it on
+ * bandaid's own fds. A filter that kills for it cannot be tried: systemd's SystemCallFilter=
+ * kills with SIGSYS by default, and pidfd_getfd is in @debug, outside @system-service. So
+ * bandaid tries only when every filter it runs under is also on PID 1 of its pid namespace (the
+ * service manager, a container's init, or bandaid itself as a container's entrypoint): a filter
+ * PID 1 lacks was added for bandaid's own unit, and is taken to be one that kills.
+ *
+ * @param byDuplicate pidfd_getfd may be used
+ * @param why         for the log: why not, or that it may
+ */
+record FdAccess(boolean byDuplicate, String why) {
+    static final FdAccess DUPLICATES = new FdAccess(true, "pidfd_getfd(2) works here");
+
+    static FdAccess here() {
+        FdAccess access = decide();
+        Logger.debug("{}", access.why());
+        return access;
+    }
+
+    private static FdAccess decide() {
+        int own = Processes.ownSeccompFilters();
+        if (own > 0) {
+            OptionalInt init = Processes.seccompFilters(1);
+            if (init.isEmpty() || init.getAsInt() < own) {
+                return new FdAccess(false, "bandaid runs under a seccomp filter of its unit (SystemCallFilter=) that may kill it"
+                        + " for pidfd_getfd(2), so it asks sockets' protocol names instead");
+            }
+        }
+        Optional<SyscallException> refused = CallerSockets.duplicatesRefusedHere();
+        return refused.map(e -> new FdAccess(false, e.getMessage() + ": bandaid asks sockets' protocol names instead"))
+                .orElse(DUPLICATES);
+    }
+}
