@@ -88,6 +88,20 @@ public final class Processes {
         return seccompFilters(ownPid()).orElse(0);
     }
 
+    /** bandaid's real uid (the first field of the Uid line of /proc/self/status), -1 if unreadable. */
+    public static long ownUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring("Uid:".length()).strip().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // below
+        }
+        return -1;
+    }
+
     private static Optional<Integer> threadGroup(int tid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {

@@ -19,6 +19,7 @@ import bandaid.socket.Family;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketType;
 import bandaid.supervisor.ProgramLauncher.Launched;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -65,12 +66,12 @@ public final class Supervisor {
      * 0 when bandaid stopped it for being idle
      */
     public static int run(Request request) throws BandaidException {
-        List<byte[]> environment = programEnvironment(request.environment());
         if (!request.listen().activated()) {
             Logger.info("{}: running {} without socket activation", request.listen().nothingPassed(), Bytes.printable(request.program().getFirst()));
             Processes.becomeSubreaper();
-            return supervise(ProgramLauncher.launch(request.program(), environment, new TrapPlan(Map.of(), false, false)),
-                    Optional.empty(), Optional.empty());
+            Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());
+            return supervise(ProgramLauncher.launch(request.program(), programEnvironment(request.environment(), relay),
+                    new TrapPlan(Map.of(), false, false)), Optional.empty(), Optional.empty(), relay);
         }
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
         passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
@@ -85,12 +86,13 @@ public final class Supervisor {
         Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit, access.byDuplicate()));
         Processes.becomeSubreaper();
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed));
-        Launched launched = ProgramLauncher.launch(request.program(), environment, plan);
+        Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());
+        Launched launched = ProgramLauncher.launch(request.program(), programEnvironment(request.environment(), relay), plan);
         Decider decider = new Decider(matcher, request.strict(), passed);
         return supervise(launched, launched.listener().map(listener -> {
             faults.listener(listener);
             return new CallReader(listener, decider, new Responder(listener, decider, faults.look(CallerLook.kernel(access.byDuplicate()))));
-        }), idle);
+        }), idle, relay);
     }
 
     private static FdMatcher matcher(Request request, List<PassedSocket> passed) throws BandaidException {
@@ -118,15 +120,20 @@ public final class Supervisor {
      * sd_listen_fds(3) asks that LISTEN_* be unset before the sockets reach anyone else: the
      * program is not the process LISTEN_PID names, and its own children must not act on them.
      */
-    static List<byte[]> programEnvironment(Environment ours) {
+    static List<byte[]> programEnvironment(Environment ours, Optional<NotifyRelay> relay) {
         List<String> remove = new ArrayList<>(ListenEnvironment.VARIABLES);
         remove.addAll(OWN_VARIABLES);
+        if (relay.isPresent()) {
+            remove.addAll(NotifyRelay.SYSTEMD_VARIABLES);
+        }
         if (ours.get("BANDAID_SET_SR_SIGNUM") != null) {
             // scripts/bandaid moved the JVM's suspend/resume signal off SIGUSR2 (so USR2 can be
             // forwarded); the program must not see that setting.
             remove.add("_JAVA_SR_SIGNUM");
         }
-        return ours.rawWithout(remove);
+        List<byte[]> environment = new ArrayList<>(ours.rawWithout(remove));
+        relay.ifPresent(r -> r.programVariables().forEach(v -> environment.add(v.getBytes(StandardCharsets.UTF_8))));
+        return environment;
     }
 
     /** The families and types of the passed sockets: socket() is trapped only for these. */
@@ -138,9 +145,11 @@ public final class Supervisor {
         return kinds;
     }
 
-    private static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle) throws BandaidException {
+    private static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle, Optional<NotifyRelay> relay)
+            throws BandaidException {
         int pid = launched.pid();
         Logger.debug("Spawned the program as PID {}.", pid);
+        relay.ifPresent(NotifyRelay::start);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         // The reader first: the program may already be waiting in its first bind().
         reader.ifPresent(r -> r.start(outcome::completeExceptionally));

@@ -1,0 +1,210 @@
+package bandaid.nativeaccess;
+
+import bandaid.bindings.Linux;
+import bandaid.socket.Errno;
+import bandaid.socket.ListenAddress;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * bandaid's own sd_notify socket, for the program: an AF_UNIX datagram socket bound to an
+ * abstract name the kernel picks (autobind, unix(7): five hex digits, unique in the network
+ * namespace, no file to create or clean up, works under ProtectSystem=strict), with SO_PASSCRED,
+ * so each datagram arrives with its sender's pid and uid (SCM_CREDENTIALS), and fds sent with it
+ * (SCM_RIGHTS) arrive close-on-exec (MSG_CMSG_CLOEXEC). It also sends datagrams on to another
+ * socket, as bandaid: the receiver learns bandaid's pid, which is what systemd checks against
+ * the service's main pid.
+ *
+ * <p>Offsets of struct msghdr, cmsghdr and ucred are written down here (x86-64 glibc;
+ * AbiNumbersTest holds them to the bindings).
+ */
+public final class NotifySocket implements AutoCloseable {
+    /** systemd's NOTIFY_BUFFER_MAX (PIPE_BUF): a longer message is dropped there, and here. */
+    public static final int MOST_BYTES = 4096;
+    static final int MSGHDR_SIZE = 56;
+    static final int MSG_NAME = 0;
+    static final int MSG_NAMELEN = 8;
+    static final int MSG_IOV = 16;
+    static final int MSG_IOVLEN = 24;
+    static final int MSG_CONTROL = 32;
+    static final int MSG_CONTROLLEN = 40;
+    static final int MSG_FLAGS = 48;
+    static final int CMSG_LEN = 0;
+    static final int CMSG_LEVEL = 8;
+    static final int CMSG_TYPE = 12;
+    /** CMSG_DATA: the header rounded up to 8 bytes. */
+    static final int CMSG_DATA = 16;
+    static final int UCRED_PID = 0;
+    static final int UCRED_UID = 4;
+    /** Room for the credentials and SCM_MAX_FD (253) fds. */
+    private static final int CONTROL_BYTES = 2048;
+
+    /**
+     * One datagram as it arrived.
+     *
+     * @param truncated longer than {@link #MOST_BYTES}
+     * @param fds       fds that came with it (SCM_RIGHTS), now bandaid's own, close-on-exec
+     */
+    public record Datagram(byte[] text, int pid, int uid, List<Integer> fds, boolean truncated) {
+    }
+
+    private final int fd;
+    private final int sender;
+    private final ListenAddress.Unix address;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment buffer = arena.allocate(MOST_BYTES + 1L, 8);
+    private final MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
+
+    private NotifySocket(int fd, int sender, ListenAddress.Unix address) {
+        this.fd = fd;
+        this.sender = sender;
+        this.address = address;
+    }
+
+    /** A bound socket with SO_PASSCRED, and an unbound one to send from. */
+    public static NotifySocket open() {
+        int type = Linux.SOCK_DGRAM() | Linux.SOCK_CLOEXEC();
+        int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Linux.__NR_socket(), Linux.AF_UNIX(), type, 0));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment on = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
+            Libc.check("setsockopt(SO_PASSCRED)", Libc.syscall(Linux.__NR_setsockopt(), fd, Linux.SOL_SOCKET(), Linux.SO_PASSCRED(),
+                    on.address(), Integer.BYTES, 0));
+            // unix(7): bind() with only the family (addrlen == sizeof(sa_family_t)) autobinds.
+            MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Linux.AF_UNIX());
+            Libc.check("bind(AF_UNIX, autobind)", Libc.syscall(Linux.__NR_bind(), fd, family.address(), Sockaddrs.FAMILY_SIZE));
+            MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
+            Libc.check("getsockname(notify socket)", Libc.syscall(Linux.__NR_getsockname(), fd, addr.address(), length.address()));
+            ListenAddress.Unix address = (ListenAddress.Unix) Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0)).orElseThrow();
+            int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Linux.__NR_socket(), Linux.AF_UNIX(), type, 0));
+            return new NotifySocket(fd, sender, address);
+        } catch (RuntimeException e) {
+            Fds.close(fd, "notify socket");
+            throw e;
+        }
+    }
+
+    /** The abstract name the kernel gave it. */
+    public ListenAddress.Unix address() {
+        return address;
+    }
+
+    /**
+     * Waits for the next datagram (one thread only).
+     *
+     * @throws SyscallException when the socket is broken
+     */
+    public Datagram receive() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment iov = call.allocate(16, 8);
+            iov.set(ValueLayout.JAVA_LONG, 0, buffer.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, MOST_BYTES + 1L);
+            MemorySegment msg = call.allocate(MSGHDR_SIZE, 8);
+            msg.set(ValueLayout.JAVA_LONG, MSG_IOV, iov.address());
+            msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, 1);
+            while (true) {
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROL, control.address());
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, CONTROL_BYTES);
+                msg.set(ValueLayout.JAVA_INT, MSG_FLAGS, 0);
+                long n = Libc.syscall(Linux.__NR_recvmsg(), fd, msg.address(), Linux.MSG_CMSG_CLOEXEC());
+                if (n == -Errno.EINTR) {
+                    continue;
+                }
+                Libc.check("recvmsg(notify socket)", n);
+                int flags = msg.get(ValueLayout.JAVA_INT, MSG_FLAGS);
+                boolean truncated = n > MOST_BYTES || (flags & Linux.MSG_TRUNC()) != 0;
+                byte[] text = buffer.asSlice(0, Math.min(n, MOST_BYTES)).toArray(ValueLayout.JAVA_BYTE);
+                return controlMessages(text, msg.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN), truncated);
+            }
+        }
+    }
+
+    /** Reads SCM_CREDENTIALS and SCM_RIGHTS (cmsg(3): each header, its data, padded to 8 bytes). */
+    private Datagram controlMessages(byte[] text, long length, boolean truncated) {
+        int pid = 0;
+        int uid = -1;
+        List<Integer> fds = new ArrayList<>();
+        long at = 0;
+        while (at + CMSG_DATA <= length) {
+            long cmsgLength = control.get(ValueLayout.JAVA_LONG, at + CMSG_LEN);
+            if (cmsgLength < CMSG_DATA || at + cmsgLength > length) {
+                break;
+            }
+            int level = control.get(ValueLayout.JAVA_INT, at + CMSG_LEVEL);
+            int type = control.get(ValueLayout.JAVA_INT, at + CMSG_TYPE);
+            if (level == Linux.SOL_SOCKET() && type == Linux.SCM_CREDENTIALS()) {
+                pid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_PID);
+                uid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_UID);
+            } else if (level == Linux.SOL_SOCKET() && type == Linux.SCM_RIGHTS()) {
+                for (long i = at + CMSG_DATA; i + Integer.BYTES <= at + cmsgLength; i += Integer.BYTES) {
+                    fds.add(control.get(ValueLayout.JAVA_INT, i));
+                }
+            }
+            at += (cmsgLength + 7) & ~7L;
+        }
+        return new Datagram(text, pid, uid, fds, truncated);
+    }
+
+    /**
+     * Sends {@code text} (and {@code fds}, SCM_RIGHTS) to the datagram socket at {@code to}, a
+     * path or an abstract name, as bandaid.
+     *
+     * @throws SyscallException when it cannot be sent (ECONNREFUSED: nobody listens there)
+     */
+    public void send(ListenAddress.Unix to, byte[] text, List<Integer> fds) {
+        byte[] name = to.name();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment addr = call.allocate(Sockaddrs.UN_SIZE, 8);
+            addr.set(ValueLayout.JAVA_SHORT, 0, (short) Linux.AF_UNIX());
+            int offset = Sockaddrs.UN_PATH + (to.isAbstract() ? 1 : 0); // sun_path[0] = NUL: abstract
+            if (offset + name.length > Sockaddrs.UN_SIZE) {
+                throw new SyscallException("sendmsg(" + to + ")", Errno.ENAMETOOLONG);
+            }
+            MemorySegment.copy(name, 0, addr, ValueLayout.JAVA_BYTE, offset, name.length);
+            MemorySegment data = call.allocate(Math.max(1, text.length));
+            MemorySegment.copy(text, 0, data, ValueLayout.JAVA_BYTE, 0, text.length);
+            MemorySegment iov = call.allocate(16, 8);
+            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, text.length);
+            MemorySegment msg = call.allocate(MSGHDR_SIZE, 8);
+            msg.set(ValueLayout.JAVA_LONG, MSG_NAME, addr.address());
+            msg.set(ValueLayout.JAVA_INT, MSG_NAMELEN, offset + name.length);
+            msg.set(ValueLayout.JAVA_LONG, MSG_IOV, iov.address());
+            msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, 1);
+            if (!fds.isEmpty()) {
+                long space = CMSG_DATA + ((Integer.BYTES * (long) fds.size() + 7) & ~7L);
+                MemorySegment rights = call.allocate(space, 8);
+                rights.set(ValueLayout.JAVA_LONG, CMSG_LEN, CMSG_DATA + Integer.BYTES * (long) fds.size());
+                rights.set(ValueLayout.JAVA_INT, CMSG_LEVEL, Linux.SOL_SOCKET());
+                rights.set(ValueLayout.JAVA_INT, CMSG_TYPE, Linux.SCM_RIGHTS());
+                for (int i = 0; i < fds.size(); i++) {
+                    rights.set(ValueLayout.JAVA_INT, CMSG_DATA + (long) Integer.BYTES * i, fds.get(i));
+                }
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROL, rights.address());
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
+            }
+            long sent;
+            do {
+                sent = Libc.syscall(Linux.__NR_sendmsg(), sender, msg.address(), Linux.MSG_NOSIGNAL());
+            } while (sent == -Errno.EINTR);
+            Libc.check("sendmsg(" + to + ")", sent);
+        }
+    }
+
+    /** Closes fds that came with a datagram, once passed on or dropped. */
+    public static void closeAll(List<Integer> fds) {
+        for (int received : fds) {
+            Fds.close(received, "fd received with an sd_notify message");
+        }
+    }
+
+    @Override
+    public void close() {
+        Fds.close(fd, "notify socket");
+        Fds.close(sender, "notify sender socket");
+    }
+}
