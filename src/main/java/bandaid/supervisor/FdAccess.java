@@ -21,14 +21,14 @@ import org.tinylog.Logger;
  * PID 1 lacks was added for bandaid's own unit, and is taken to be one that kills.
  *
  * @param byDuplicate pidfd_getfd may be used
- * @param why         for the log: why not, or that it may
+ * @param why         why not (for the log), or that it may
  */
 record FdAccess(boolean byDuplicate, String why) {
     static final FdAccess DUPLICATES = new FdAccess(true, "pidfd_getfd(2) works here");
 
     static FdAccess here() {
         FdAccess access = decide();
-        Logger.debug("{}", access.why());
+        Logger.debug(access.byDuplicate() ? "{}" : "{}: bandaid asks sockets' protocol names instead", access.why());
         return access;
     }
 
@@ -38,11 +38,11 @@ record FdAccess(boolean byDuplicate, String why) {
             OptionalInt init = Processes.seccompFilters(1);
             if (init.isEmpty() || init.getAsInt() < own) {
                 return new FdAccess(false, "bandaid runs under a seccomp filter of its unit (SystemCallFilter=) that may kill it"
-                        + " for pidfd_getfd(2), so it asks sockets' protocol names instead");
+                        + " for pidfd_getfd(2)");
             }
         }
         Optional<SyscallException> refused = CallerSockets.duplicatesRefusedHere();
-        return refused.map(e -> new FdAccess(false, e.getMessage() + ": bandaid asks sockets' protocol names instead"))
+        return refused.map(e -> new FdAccess(false, e.getMessage() + ": refused by a filter bandaid runs under"))
                 .orElse(DUPLICATES);
     }
 }

@@ -62,11 +62,11 @@ final class IdleWatch {
     private final Set<ListenAddress.Unix> unixAddresses = new HashSet<>();
     private final List<PassedSocket> watched;
     private final Duration limit;
-    private final boolean byDuplicate;
+    private final FdAccess access;
 
-    IdleWatch(List<PassedSocket> passed, Duration limit, boolean byDuplicate) {
+    IdleWatch(List<PassedSocket> passed, Duration limit, FdAccess access) {
         this.limit = limit;
-        this.byDuplicate = byDuplicate;
+        this.access = access;
         this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
         for (PassedSocket p : watched) {
             switch (p.address()) {
@@ -108,7 +108,7 @@ final class IdleWatch {
     }
 
     private Look chooseLook() {
-        if (byDuplicate) {
+        if (access.byDuplicate()) {
             Logger.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
             return Look.DUPLICATES;
         }
@@ -116,10 +116,9 @@ final class IdleWatch {
             Logger.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
             return Look.OWN_TABLES;
         }
-        Logger.warn("--exit-idle-time: the passed sockets live in another network namespace and bandaid may not use pidfd_getfd(2)"
-                + " here, so any {} socket the program holds counts as a connection, its own outbound ones too;"
-                + " allow pidfd_getfd (SystemCallFilter=... pidfd_getfd) to count only connections to the passed sockets",
-                ports.isEmpty() ? "unix stream" : unixAddresses.isEmpty() ? "TCP" : "TCP or unix stream");
+        Logger.warn("--exit-idle-time: the passed sockets live in another network namespace, and {}: any {} socket the program"
+                + " holds counts as a connection, its own outbound ones too (allow pidfd_getfd to count only connections to the"
+                + " passed sockets)", access.why(), ports.isEmpty() ? "unix stream" : unixAddresses.isEmpty() ? "TCP" : "TCP or unix stream");
         return Look.PROTOCOL_NAMES;
     }
 

@@ -83,7 +83,7 @@ public final class Supervisor {
         }
         refuseWhatCannotWork();
         FdAccess access = FdAccess.here();
-        Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit, access.byDuplicate()));
+        Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit, access));
         Processes.becomeSubreaper();
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed));
         Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());

@@ -1,0 +1,110 @@
+package bandaid.e2e.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Type=notify through bandaid with NotifyAccess=main (the default): systemd takes sd_notify
+ * messages from the main pid only, which is bandaid, so bandaid passes on what the program sends
+ * to the notify socket bandaid gave it. The program is a python script speaking sd_notify by hand
+ * (a datagram to $NOTIFY_SOCKET, "@" meaning an abstract name).
+ */
+class SystemdNotifyIT {
+    private static final String PROGRAM = """
+            import http.server, os, socket, sys, threading, time
+            def notify(message):
+                address = os.environ["NOTIFY_SOCKET"]
+                if address.startswith("@"):
+                    address = "\\0" + address[1:]
+                with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                    s.sendto(message.encode(), address)
+            mode = sys.argv[1]
+            print("watchdog:", os.environ.get("WATCHDOG_USEC"), os.environ.get("WATCHDOG_PID"), flush=True)
+            if mode == "ready-late":
+                time.sleep(3)
+                notify("READY=1\\nSTATUS=serving after a late start\\nMAINPID=1")
+                http.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler,
+                                 ServerClass=http.server.ThreadingHTTPServer, port=int(sys.argv[2]), bind="127.0.0.1")
+            notify("READY=1")
+            feeds = 1000 if mode == "feeds" else 3
+            for _ in range(feeds):
+                time.sleep(0.5)
+                notify("WATCHDOG=1")
+            print("no longer feeding the watchdog", flush=True)
+            time.sleep(1000)
+            """;
+
+    private static Container container;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        container = Container.boot("notify");
+        container.write("/etc/bandaid-test/notify.py", PROGRAM);
+    }
+
+    @AfterAll
+    static void shutDown() throws Exception {
+        if (container != null) {
+            container.close();
+        }
+    }
+
+    @Test
+    void theUnitIsActiveOnlyOnceTheProgramSaysReady() throws Exception {
+        container.install(Map.of(
+                "late.socket", "[Socket]\nListenStream=127.0.0.1:8601\n",
+                "late.service", "[Service]\nType=notify\nExecStart=" + Container.BANDAID + " -v -- " + Container.PYTHON
+                        + " /etc/bandaid-test/notify.py ready-late 8601\n"));
+        container.ok("systemctl start late.socket");
+        long start = System.nanoTime();
+        container.ok("systemctl start --no-block late.service");
+        Thread.sleep(1500);
+        assertEquals("activating", container.state("late.service"), container.journal("late.service"));
+        container.awaitState("late.service", "active");
+        long took = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(took >= 2500, "active after " + took + " ms, before the program's READY=1:\n" + container.journal("late.service"));
+        assertEquals("serving after a late start", container.property("late.service", "StatusText"));
+        String main = container.property("late.service", "MainPID");
+        assertEquals("java", container.ok("cat /proc/" + main + "/comm").strip(), "bandaid stays the main pid despite MAINPID=1");
+        assertEquals(200, container.get("http://127.0.0.1:8601/").status(), container.journal("late.service"));
+        assertTrue(container.property("late.service", "NotifyAccess").equals("main"));
+        System.out.println("journalctl -u late.service:\n" + container.journal("late.service"));
+    }
+
+    @Test
+    void aProgramThatFeedsTheWatchdogStaysUp() throws Exception {
+        container.install(Map.of("fed.service", service("feeds")));
+        container.ok("systemctl start fed.service");
+        assertEquals("active", container.state("fed.service"), container.journal("fed.service"));
+        List<String> lines = container.awaitMessage("fed.service", "watchdog:");
+        assertTrue(lines.contains("watchdog: 4000000 None"), "WATCHDOG_USEC without WATCHDOG_PID:\n" + String.join("\n", lines));
+        Thread.sleep(9000); // over two watchdog periods
+        assertEquals("active", container.state("fed.service"), container.journal("fed.service"));
+        assertEquals("0", container.property("fed.service", "NRestarts"), container.journal("fed.service"));
+    }
+
+    @Test
+    void aProgramThatStopsFeedingTheWatchdogIsRestarted() throws Exception {
+        container.install(Map.of("starved.service", service("starves")));
+        container.ok("systemctl start starved.service");
+        container.awaitMessage("starved.service", "no longer feeding the watchdog");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (container.property("starved.service", "NRestarts").equals("0")) {
+            assertTrue(System.nanoTime() < deadline, "not restarted within 30 s:\n" + container.journal("starved.service"));
+            Thread.sleep(200);
+        }
+        assertTrue(container.journal("starved.service").contains("Watchdog timeout"), container.journal("starved.service"));
+        System.out.println("journalctl -u starved.service:\n" + container.journal("starved.service"));
+    }
+
+    private static String service(String mode) {
+        return "[Service]\nType=notify\nWatchdogSec=4s\nRestart=on-watchdog\nRestartSec=1s\nExecStart=" + Container.BANDAID
+                + " -- " + Container.PYTHON + " /etc/bandaid-test/notify.py " + mode + "\n";
+    }
+}
