@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,9 +92,21 @@ class PodmanIT {
         return p.exitValue();
     }
 
+    /** Containers a test started, removed after it: killing the podman client leaves a container running under conmon. */
+    private final List<String> started = new ArrayList<>();
+
+    @AfterEach
+    void removeContainers() throws Exception {
+        for (String name : started) {
+            podmanRun(List.of("rm", "--force", "--time=2", "--ignore", name), Duration.ofSeconds(60));
+        }
+    }
+
     /** systemd-socket-activate -l 127.0.0.1:PORT podman run --rm OPTIONS IMAGE COMMAND... */
-    private static Bandaid.Activated run(int port, List<String> options, String... command) throws Exception {
-        List<String> all = new ArrayList<>(List.of("podman", "run", "--rm", "--stop-timeout=2",
+    private Bandaid.Activated run(int port, List<String> options, String... command) throws Exception {
+        String name = "bandaid-test-" + ProcessHandle.current().pid() + "-" + port;
+        started.add(name);
+        List<String> all = new ArrayList<>(List.of("podman", "run", "--rm", "--name=" + name, "--stop-timeout=2",
                 "-v", Bandaid.ROOT + ":/opt/bandaid:ro", "-v", Path.of(System.getProperty("java.home")).toRealPath() + ":/opt/jdk:ro",
                 "-e", "JAVA_HOME=/opt/jdk"));
         all.addAll(options);
