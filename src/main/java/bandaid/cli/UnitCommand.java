@@ -203,12 +203,6 @@ final class UnitCommand {
         if (!maps.isEmpty() && match.equals("socket")) {
             throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
         }
-        if (privateNetwork && bandaid.stream().anyMatch(o -> o.startsWith("--exit-idle-time="))) {
-            // IdleWatch reads /proc/net, which shows bandaid's own namespace (KERNEL-NOTES): under
-            // PrivateNetwork= it would see none of the passed sockets' connections and stop a busy program.
-            throw new BandaidException(ExitCode.USAGE, "--exit-idle-time cannot see connections from a private network namespace yet"
-                    + " (bandaid counts them in /proc/net of its own): give one of --private-network and --exit-idle-time");
-        }
         if (i >= words.size() - 1) {
             throw new BandaidException(ExitCode.USAGE, "unit needs the program after --: " + USAGE);
         }

@@ -77,7 +77,7 @@ public final class Learner {
 
     public static Outcome learn(Request request) throws BandaidException {
         Processes.becomeSubreaper();
-        Launched launched = ProgramLauncher.launch(request.program(), Supervisor.programEnvironment(request.environment()),
+        Launched launched = ProgramLauncher.launch(request.program(), Supervisor.programEnvironment(request.environment(), Optional.empty()),
                 new TrapPlan(Map.of(), true, false));
         int pid = launched.pid();
         SeccompListener listener = launched.listener().orElseThrow();
