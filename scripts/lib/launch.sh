@@ -9,13 +9,14 @@
 # when scripts/lib/java.sh found it, else read from its release file). scripts/bench starts its
 # floor program with the same. Their measured effect: BENCHMARKS.md, "The JVM's options".
 bandaid_java_flags() {
-  local feature=${java_feature:-} line real
+  local feature=${java_feature:-} line home=${1%/bin/java}
   if [[ -z "$feature" ]]; then
-    real=$(readlink -f "$1")
-    if [[ -f "${real%/bin/*}/release" ]]; then
+    # HOME/bin/java has HOME/release (the .deb's runtime); resolve a symlinked java only otherwise.
+    [[ -f "$home/release" ]] || { home=$(readlink -f "$1"); home=${home%/bin/*}; }
+    if [[ -f "$home/release" ]]; then
       while IFS= read -r line; do
         if [[ "$line" == JAVA_VERSION=* ]]; then line=${line#JAVA_VERSION=\"}; feature=${line%%[!0-9]*}; break; fi
-      done < "${real%/bin/*}/release"
+      done < "$home/release"
     fi
   fi
   # -Xrs: the JVM installs no handlers for HUP, INT, QUIT and TERM and keeps them blocked, so the

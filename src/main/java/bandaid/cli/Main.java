@@ -6,6 +6,7 @@ import bandaid.activation.ListenEnvironment;
 import bandaid.matching.MapRule;
 import bandaid.socket.Bytes;
 import bandaid.supervisor.Ending;
+import bandaid.supervisor.Log;
 import bandaid.supervisor.Environment;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.tinylog.Logger;
-import org.tinylog.configuration.Configuration;
 
 /**
  * {@code bandaid [OPTIONS] [--] PROGRAM [ARGS...]}: runs PROGRAM on the sockets systemd passed.
@@ -75,16 +74,16 @@ public final class Main {
         }
         try {
             Supervisor.Request request = request(env, options, args.subList(line.programStart(), args.size()));
-            configureLogging(options.verbose, errors.journal());
+            Log.configure(options.verbose, errors.journal());
             if (!request.listen().activated() && (!options.maps.isEmpty() || options.strict || options.exitIdleTime != null)) {
-                Logger.warn("{} has no effect: {}",
+                Log.warn("{} has no effect: {}",
                         !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time", request.listen().nothingPassed());
             }
             return Supervisor.run(request);
         } catch (BandaidException e) {
             return errors.fail(e);
         } catch (RuntimeException e) {
-            Logger.debug(e, "internal error");
+            Log.debug(e, "internal error");
             return errors.fail(new BandaidException(ExitCode.SOFTWARE, "internal error: " + e));
         }
     }
@@ -122,16 +121,6 @@ public final class Main {
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "(development build)" : v;
-    }
-
-    /** One line per event on stderr; stdout stays the program's. */
-    private static void configureLogging(boolean verbose, boolean journal) {
-        if (Configuration.isFrozen()) {
-            return;
-        }
-        Configuration.set("writer", "journal");
-        Configuration.set("writer.level", verbose ? "debug" : "info");
-        Configuration.set("writer.journal", Boolean.toString(journal));
     }
 
     /** How a failure is told: one line on stderr, with the journal's priority when stderr is the journal. */

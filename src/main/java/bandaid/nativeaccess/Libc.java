@@ -12,15 +12,24 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The one place that calls native code. Two downcall shapes in all: {@code long syscall(long nr,
- * ...)} for every system call, and {@code long f(long, long, long, long, long, long)} for the few
- * glibc functions that are not system calls (posix_spawn and its attribute setters). Each
- * distinct shape costs 5-7 ms of start-up that no AOT cache keeps (FFM spins a class per shape),
- * a new function of an existing shape about 0.2 ms (KERNEL-NOTES, "The JVM under bandaid").
+ * The one place that calls native code, through one downcall shape: {@code long f(long, long,
+ * long, long, long, long, long)}, errno captured. It serves {@code syscall(2)} for every system
+ * call and the few glibc functions that are not system calls (posix_spawn and its attribute
+ * setters). Each distinct shape costs 5-7 ms of start-up that no AOT cache keeps (FFM spins its
+ * classes at run time), a new function of an existing shape about 0.2 ms (KERNEL-NOTES, "The JVM
+ * under bandaid").
  *
- * <p>Every call is linked with {@code captureCallState("errno")} and reads errno from a capture
- * segment of the calling thread's own: errno must be read on the thread and for the call that
- * set it. Results follow the kernel's convention: a negative value is {@code -errno}.
+ * <p>One shape serves all of them because of the x86-64 System V calling convention (bandaid's
+ * filter is x86-64 only): integer and pointer arguments travel in rdi, rsi, rdx, rcx, r8, r9,
+ * then the stack, whether the callee is variadic or not, and a callee never reads the arguments
+ * it does not take (the caller pops the stack). The one difference for a variadic callee such as
+ * syscall(2), %al as an upper bound of the vector registers used, is only read by a variadic
+ * prologue to decide whether to spill xmm registers; glibc's syscall() is written in assembly and
+ * reads no vector register. An int result is the low half of the long.
+ *
+ * <p>errno is read from a capture segment of the calling thread's own
+ * ({@code captureCallState("errno")}): errno must be read on the thread and for the call that set
+ * it. Results follow the kernel's convention: a negative value is {@code -errno}.
  */
 final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -29,17 +38,10 @@ final class Libc {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     /** Each thread's errno capture segment (a virtual thread gets its own, freed with it). */
     private static final ThreadLocal<MemorySegment> CAPTURE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
-
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(find("syscall"),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            ERRNO, Linker.Option.firstVariadicArg(1));
-    /**
-     * A glibc function of up to six integer or pointer arguments. On x86-64 (System V ABI) they
-     * all travel in the same six registers, so one shape serves them all: extra arguments are
-     * never read, and an int result is the low half of the long.
-     */
-    private static final FunctionDescriptor FUNCTION_SHAPE =
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    /** The one shape: seven integer arguments, an integer result. */
+    private static final FunctionDescriptor SHAPE =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(find("syscall"), SHAPE, ERRNO);
 
     private Libc() {
     }
@@ -79,13 +81,13 @@ final class Libc {
 
         Function(String name) {
             this.name = name;
-            this.handle = LINKER.downcallHandle(find(name), FUNCTION_SHAPE);
+            this.handle = LINKER.downcallHandle(find(name), SHAPE, ERRNO);
         }
 
         /** Calls it; an int result is the low 32 bits. */
         long call(long a, long b, long c, long d, long e, long f) {
             try {
-                return (long) handle.invokeExact(a, b, c, d, e, f);
+                return (long) handle.invokeExact(CAPTURE.get(), a, b, c, d, e, f, 0L);
             } catch (Throwable t) {
                 throw new IllegalStateException(name, t);
             }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.tinylog.Logger;
 
 /**
  * The path of every trapped call, top to bottom: receive it and decode it once (the caller's
@@ -77,7 +76,7 @@ final class CallReader {
         try {
             return decider.first(n.call());
         } catch (RuntimeException e) {
-            Logger.error("deciding {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
+            Log.error("deciding {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
             return new Decision.Continue("bandaid failed to decide");
         }
     }
@@ -87,11 +86,11 @@ final class CallReader {
         try {
             receiver.continueCall(n.id());
         } catch (RuntimeException e) {
-            Logger.error("continuing {} from pid {} failed: {}", n.call(), n.call().pid(), e.toString());
+            Log.error("continuing {} from pid {} failed: {}", n.call(), n.call().pid(), e.toString());
             return;
         }
-        if (Logger.isDebugEnabled()) {
-            Logger.debug("{} from {} -> continues ({})", n.call(), Responder.caller(n.call().pid()), c.why());
+        if (Log.debugging()) {
+            Log.debug("{} from {} -> continues ({})", n.call(), Responder.caller(n.call().pid()), c.why());
         }
     }
 

@@ -5,7 +5,6 @@ import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SyscallException;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.tinylog.Logger;
 
 /**
  * Whether bandaid may take duplicates of the program's fds with pidfd_getfd(2), decided once
@@ -28,7 +27,7 @@ record FdAccess(boolean byDuplicate, String why) {
 
     static FdAccess here() {
         FdAccess access = decide();
-        Logger.debug(access.byDuplicate() ? "{}" : "{}: bandaid asks sockets' protocol names instead", access.why());
+        Log.debug(access.byDuplicate() ? "{}" : "{}: bandaid asks sockets' protocol names instead", access.why());
         return access;
     }
 

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.tinylog.Logger;
 
 /**
  * {@code --exit-idle-time}: stops the program when no connection to any passed stream socket
@@ -98,7 +97,7 @@ final class IdleWatch {
                 if (connected(look, ownSockets)) {
                     lastSeen = System.nanoTime();
                 } else if (System.nanoTime() - lastSeen >= limit.toNanos()) {
-                    Logger.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
+                    Log.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
                             limit.toString().substring(2).toLowerCase());
                     onIdle.run();
                     return;
@@ -109,14 +108,14 @@ final class IdleWatch {
 
     private Look chooseLook() {
         if (access.byDuplicate()) {
-            Logger.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
+            Log.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
             return Look.DUPLICATES;
         }
         if (inOwnNamespace()) {
-            Logger.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
+            Log.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
             return Look.OWN_TABLES;
         }
-        Logger.warn("--exit-idle-time: the passed sockets live in another network namespace, and {}: any {} socket the program"
+        Log.warn("--exit-idle-time: the passed sockets live in another network namespace, and {}: any {} socket the program"
                 + " holds counts as a connection, its own outbound ones too (allow pidfd_getfd to count only connections to the"
                 + " passed sockets)", access.why(), ports.isEmpty() ? "unix stream" : unixAddresses.isEmpty() ? "TCP" : "TCP or unix stream");
         return Look.PROTOCOL_NAMES;

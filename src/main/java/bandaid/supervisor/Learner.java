@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.tinylog.Logger;
 
 /**
  * {@code bandaid unit --learn}: runs a program once under a filter that traps only bind(2),
@@ -134,13 +133,13 @@ public final class Learner {
                             lastBind[0] = System.nanoTime();
                         }
                     } else {
-                        Logger.warn("cannot look at the socket of {} from {}: it is left out", b, caller);
+                        Log.warn("cannot look at the socket of {} from {}: it is left out", b, caller);
                     }
                 }
                 receiver.continueCall(n.id());
             }
         } catch (RuntimeException e) {
-            Logger.error("reading the program's calls failed: {}", e.toString());
+            Log.error("reading the program's calls failed: {}", e.toString());
         }
     }
 
@@ -186,7 +185,7 @@ public final class Learner {
                     heard.add(new Heard(named, b.caller()));
                 }
             } catch (SyscallException e) {
-                Logger.debug("the socket of {}'s bind({}) is gone: {}", b.caller(), b.asked(), e.getMessage());
+                Log.debug("the socket of {}'s bind({}) is gone: {}", b.caller(), b.asked(), e.getMessage());
             } finally {
                 Fds.close(b.duplicate(), "duplicate of a learned socket");
             }
@@ -207,7 +206,7 @@ public final class Learner {
         try {
             ended.get(Supervisor.STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            Logger.warn("the program's processes did not end after SIGKILL: {}", e.toString());
+            Log.warn("the program's processes did not end after SIGKILL: {}", e.toString());
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.tinylog.Logger;
 
 /**
  * Type=notify through bandaid: systemd takes READY=1 (and every other sd_notify(3) message) only
@@ -64,7 +63,7 @@ final class NotifyRelay {
         }
         Optional<ListenAddress.Unix> target = target(notify);
         if (target.isEmpty()) {
-            Logger.warn("NOTIFY_SOCKET={} is neither a path nor @abstract: passed to the program as it is, whose messages"
+            Log.warn("NOTIFY_SOCKET={} is neither a path nor @abstract: passed to the program as it is, whose messages"
                     + " systemd then takes only with NotifyAccess=all", notify);
             return Optional.empty();
         }
@@ -74,13 +73,13 @@ final class NotifyRelay {
         try {
             socket = NotifySocket.open();
         } catch (SyscallException e) {
-            Logger.warn("{}: bandaid cannot relay sd_notify; the program gets NOTIFY_SOCKET as it is, whose messages systemd"
+            Log.warn("{}: bandaid cannot relay sd_notify; the program gets NOTIFY_SOCKET as it is, whose messages systemd"
                     + " then takes only with NotifyAccess=all", e.getMessage());
             return Optional.empty();
         }
         NotifyRelay relay = new NotifyRelay(target.get(), socket,
                 watchdogIsOurs ? Optional.ofNullable(env.get("WATCHDOG_USEC")) : Optional.empty());
-        Logger.debug("sd_notify: the program gets NOTIFY_SOCKET={}; bandaid passes its messages on to {}", relay.socket.address(), notify);
+        Log.debug("sd_notify: the program gets NOTIFY_SOCKET={}; bandaid passes its messages on to {}", relay.socket.address(), notify);
         return Optional.of(relay);
     }
 
@@ -136,7 +135,7 @@ final class NotifyRelay {
                 try {
                     d = socket.receive();
                 } catch (SyscallException e) {
-                    Logger.warn("{}: the program's sd_notify messages are no longer passed on", e.getMessage());
+                    Log.warn("{}: the program's sd_notify messages are no longer passed on", e.getMessage());
                     return;
                 }
                 try {
@@ -152,20 +151,20 @@ final class NotifyRelay {
         String text = new String(d.text(), StandardCharsets.UTF_8);
         String shown = text.strip().replace("\n", " ");
         if (!fromTheProgram(d.pid(), d.uid(), ownUid)) {
-            Logger.debug("sd_notify from PID {}, not the program's: {} -> dropped", d.pid(), shown);
+            Log.debug("sd_notify from PID {}, not the program's: {} -> dropped", d.pid(), shown);
             return;
         }
         if (d.truncated()) {
-            Logger.warn("sd_notify from PID {}: a message longer than {} bytes -> dropped, as systemd would", d.pid(), NotifySocket.MOST_BYTES);
+            Log.warn("sd_notify from PID {}: a message longer than {} bytes -> dropped, as systemd would", d.pid(), NotifySocket.MOST_BYTES);
             return;
         }
         Relayed r = relayed(text);
         if (r.mainPid() && !warnedMainPid.getAndSet(true)) {
-            Logger.info("the program sent MAINPID=: not passed on; bandaid stays the service's main process (it forwards signals,"
+            Log.info("the program sent MAINPID=: not passed on; bandaid stays the service's main process (it forwards signals,"
                     + " answers the program's trapped calls and reports its exit)");
         }
         if (r.fdStore() && !warnedFdStore.getAndSet(true)) {
-            Logger.warn("the program stores fds with FDSTORE=1: not passed on to systemd (it would hand them back to bandaid"
+            Log.warn("the program stores fds with FDSTORE=1: not passed on to systemd (it would hand them back to bandaid"
                     + " in LISTEN_FDS on the next start, not to the program); its fds are closed");
         }
         if (r.text().isEmpty()) {
@@ -173,9 +172,9 @@ final class NotifyRelay {
         }
         try {
             socket.send(systemd, r.text().get().getBytes(StandardCharsets.UTF_8), r.fdStore() ? List.of() : d.fds());
-            Logger.debug("sd_notify from PID {}: {} -> passed on", d.pid(), r.text().get().replace("\n", " "));
+            Log.debug("sd_notify from PID {}: {} -> passed on", d.pid(), r.text().get().replace("\n", " "));
         } catch (SyscallException e) {
-            Logger.warn("sd_notify from PID {}: {} could not be passed on: {}", d.pid(), shown, e.getMessage());
+            Log.warn("sd_notify from PID {}: {} could not be passed on: {}", d.pid(), shown, e.getMessage());
         }
     }
 

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.tinylog.Logger;
 
 /**
  * Carries out the {@link Decision} for one trapped call, and takes the closer look a candidate
@@ -49,7 +48,7 @@ final class Responder {
                 if (decision instanceof Decision.Inject i) {
                     decider.release(i.socket());
                 }
-                Logger.debug("{} from pid {} -> caller went away", n.call(), n.call().pid());
+                Log.debug("{} from pid {} -> caller went away", n.call(), n.call().pid());
                 return;
             }
             carryOut(n, decision);
@@ -75,22 +74,22 @@ final class Responder {
                 // Named before answering: once answered, a short-lived caller may be gone from /proc.
                 String who = c.warnings().isEmpty() ? "" : caller(call.pid());
                 listener.continueCall(n.id());
-                c.warnings().forEach(w -> Logger.warn("{} {}", who, w));
-                if (Logger.isDebugEnabled()) {
-                    Logger.debug("{} from {} -> continues ({})", call, caller(call.pid()), c.why());
+                c.warnings().forEach(w -> Log.warn("{} {}", who, w));
+                if (Log.debugging()) {
+                    Log.debug("{} from {} -> continues ({})", call, caller(call.pid()), c.why());
                 }
             }
             case Decision.LookCloser l -> throw new IllegalStateException("a call to look at closer reached the responder");
             case Decision.Answer a -> {
                 listener.returnValue(n.id(), a.value());
-                if (Logger.isDebugEnabled()) {
-                    Logger.debug("{} from {} -> {}", call, caller(call.pid()), a.why());
+                if (Log.debugging()) {
+                    Log.debug("{} from {} -> {}", call, caller(call.pid()), a.why());
                 }
             }
             case Decision.Refuse r -> {
                 String who = caller(call.pid());
                 listener.fail(n.id(), r.errno());
-                Logger.warn("{} from {} -> refused ({})", call, who, r.why());
+                Log.warn("{} from {} -> refused ({})", call, who, r.why());
             }
             case Decision.Inject i -> inject(n, i);
         }
@@ -99,24 +98,24 @@ final class Responder {
     private void inject(Notification n, Decision.Inject inject) {
         TrappedCall call = n.call();
         // Named before answering: once answered, a short-lived caller may be gone from /proc.
-        String who = Logger.isDebugEnabled() || !inject.warnings().isEmpty() ? caller(call.pid()) : "pid " + call.pid();
-        inject.warnings().forEach(w -> Logger.warn("{} {}", who, w));
+        String who = Log.debugging() || !inject.warnings().isEmpty() ? caller(call.pid()) : "pid " + call.pid();
+        inject.warnings().forEach(w -> Log.warn("{} {}", who, w));
         inject.nonBlocking().ifPresent(nonBlocking -> Fds.setNonBlocking(inject.socket().fd(), nonBlocking));
         String passed = inject.socket().describe();
         if (inject.targetFd().isEmpty()) {
             long fd = listener.injectAsResult(n.id(), inject.socket().fd(), inject.closeOnExec());
             if (fd >= 0) {
-                Logger.debug("{} from {} -> passed {} as fd {}", call, who, passed, fd);
+                Log.debug("{} from {} -> passed {} as fd {}", call, who, passed, fd);
                 return;
             }
             decider.release(inject.socket());
             if (fd == -Errno.ENOENT) {
-                Logger.debug("{} from pid {} -> caller went away before passed {} was handed over", call, call.pid(), passed);
+                Log.debug("{} from pid {} -> caller went away before passed {} was handed over", call, call.pid(), passed);
                 return;
             }
             // A full fd table (EMFILE): what socket() itself would have answered.
             listener.fail(n.id(), (int) -fd);
-            Logger.warn("{} from pid {} -> {}: passed {} could not be handed over", call, call.pid(), Errno.describe((int) -fd), passed);
+            Log.warn("{} from pid {} -> {}: passed {} could not be handed over", call, call.pid(), Errno.describe((int) -fd), passed);
             return;
         }
         int target = inject.targetFd().get();
@@ -126,18 +125,18 @@ final class Responder {
         long r = listener.injectAt(n.id(), inject.socket().fd(), target, inject.closeOnExec());
         if (r >= 0) {
             if (listener.returnValue(n.id(), 0)) {
-                Logger.debug("{} from {} fd {} -> passed {}", call, who, target, passed);
+                Log.debug("{} from {} fd {} -> passed {}", call, who, target, passed);
             }
             return;
         }
         if (r == -Errno.ENOENT) {
-            Logger.debug("{} from pid {} -> caller went away", call, call.pid());
+            Log.debug("{} from pid {} -> caller went away", call, call.pid());
             return;
         }
         // EBADF: fd number at or above the caller's RLIMIT_NOFILE (replace_fd). The bind itself
         // would succeed in the kernel on the program's own socket: let it.
         listener.continueCall(n.id());
-        Logger.warn("{} from pid {}: passed {} cannot replace its fd {} ({}); the program binds its own socket instead",
+        Log.warn("{} from pid {}: passed {} cannot replace its fd {} ({}); the program binds its own socket instead",
                 call, call.pid(), passed, target, Errno.describe((int) -r));
     }
 
@@ -145,7 +144,7 @@ final class Responder {
     private void warnIfUnreadable(Notification n) {
         int errno = n.readError();
         if ((errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) && unreadableWarned.add(errno)) {
-            Logger.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
+            Log.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
                     + " without the passed sockets (is Yama's ptrace_scope above 1, or a seccomp profile blocking it?)",
                     caller(n.call().pid()), Errno.describe(errno));
         }
@@ -153,11 +152,11 @@ final class Responder {
 
     /** A failure while answering this call: continue it if it still waits, and say so once. */
     private void failedToAnswer(Notification n, RuntimeException e) {
-        Logger.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
+        Log.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
         try {
             listener.continueCall(n.id());
         } catch (RuntimeException again) {
-            Logger.debug("continuing it failed too: {}", again.toString());
+            Log.debug("continuing it failed too: {}", again.toString());
         }
     }
 

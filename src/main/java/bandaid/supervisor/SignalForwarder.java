@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.tinylog.Logger;
 
 /**
  * Passes the signals bandaid receives on to the program, so that {@code systemctl reload}
@@ -37,7 +36,7 @@ final class SignalForwarder {
         List<String> missing = new ArrayList<>(FORWARDED);
         missing.removeAll(blocked);
         if (!missing.isEmpty()) {
-            Logger.warn("signals {} are not forwarded to the program: start bandaid through scripts/bandaid,"
+            Log.warn("signals {} are not forwarded to the program: start bandaid through scripts/bandaid,"
                     + " which starts the JVM with them blocked", String.join(", ", missing));
         }
         if (blocked.isEmpty()) {
@@ -54,7 +53,7 @@ final class SignalForwarder {
                 if (received.get().fromKernel()) {
                     // A terminal's Ctrl-C reached the program too (same process group): passing
                     // it on would make the program see it twice.
-                    Logger.debug("signal {} came from the terminal to the program as well: not passed on", signal);
+                    Log.debug("signal {} came from the terminal to the program as well: not passed on", signal);
                     continue;
                 }
                 boolean delivered = pidfd.isPresent() ? Processes.sendSignal(pidfd.getAsInt(), signal) : Processes.kill(pid, signal);

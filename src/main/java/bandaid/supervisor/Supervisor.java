@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.tinylog.Logger;
 
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
 public final class Supervisor {
@@ -67,14 +66,14 @@ public final class Supervisor {
      */
     public static int run(Request request) throws BandaidException {
         if (!request.listen().activated()) {
-            Logger.info("{}: running {} without socket activation", request.listen().nothingPassed(), Bytes.printable(request.program().getFirst()));
+            Log.info("{}: running {} without socket activation", request.listen().nothingPassed(), Bytes.printable(request.program().getFirst()));
             Processes.becomeSubreaper();
             Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());
             return supervise(ProgramLauncher.launch(request.program(), programEnvironment(request.environment(), relay),
                     new TrapPlan(Map.of(), false, false)), Optional.empty(), Optional.empty(), relay);
         }
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
-        passed.forEach(p -> Logger.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
+        passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
         FaultInjection faults = FaultInjection.asked();
         FdMatcher matcher = faults.matcher(matcher(request, passed));
         if (request.exitIdle().isPresent() && !IdleWatch.watchesAnything(passed)) {
@@ -148,7 +147,7 @@ public final class Supervisor {
     private static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle, Optional<NotifyRelay> relay)
             throws BandaidException {
         int pid = launched.pid();
-        Logger.debug("Spawned the program as PID {}.", pid);
+        Log.debug("Spawned the program as PID {}.", pid);
         relay.ifPresent(NotifyRelay::start);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         // The reader first: the program may already be waiting in its first bind().
@@ -170,7 +169,7 @@ public final class Supervisor {
         try {
             int status = outcome.get();
             reader.ifPresent(r -> r.awaitAnswered(Duration.ofSeconds(1)));
-            reader.ifPresent(r -> Logger.debug("The program made {} trapped call(s).", r.received()));
+            reader.ifPresent(r -> Log.debug("The program made {} trapped call(s).", r.received()));
             return stoppedForIdle.get() ? 0 : status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,7 +177,7 @@ public final class Supervisor {
             throw new BandaidException(ExitCode.SOFTWARE, "interrupted; the program was killed");
         } catch (ExecutionException e) {
             killAll();
-            Logger.debug(e.getCause(), "supervising failed");
+            Log.debug(e.getCause(), "supervising failed");
             throw new BandaidException(ExitCode.SOFTWARE, "answering the program's trapped calls failed: "
                     + e.getCause().getMessage() + "; the program was killed so that none of its calls hang", e.getCause());
         } finally {
@@ -191,7 +190,7 @@ public final class Supervisor {
         try {
             return Processes.pidfdOpen(pid);
         } catch (SyscallException e) {
-            Logger.debug("{}: signals go to the program by pid", e.getMessage());
+            Log.debug("{}: signals go to the program by pid", e.getMessage());
             return OptionalInt.empty();
         }
     }
@@ -213,7 +212,7 @@ public final class Supervisor {
             if (reaped.get().pid() == programPid) {
                 status = Optional.of(reaped.get().status());
                 if (ProcessHandle.current().children().findAny().isPresent()) {
-                    Logger.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
+                    Log.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
                             status.get());
                 }
             }
@@ -242,7 +241,7 @@ public final class Supervisor {
                 }
             }
             if (ProcessHandle.current().children().findAny().isPresent()) {
-                Logger.warn("the program did not stop within {} s of SIGTERM: SIGKILL", STOP_GRACE.toSeconds());
+                Log.warn("the program did not stop within {} s of SIGTERM: SIGKILL", STOP_GRACE.toSeconds());
                 killAll();
             }
         });
