@@ -46,7 +46,7 @@ public final class AddressMatcher implements FdMatcher {
 
     @Override
     public boolean couldMatch(ListenAddress address) {
-        if (Addresses.isEphemeral(address)) {
+        if (address.isEphemeral()) {
             return false;
         }
         // A unix path may name a passed socket's file under another spelling (/var/run is /run,
@@ -76,7 +76,7 @@ public final class AddressMatcher implements FdMatcher {
      */
     private List<PassedSocket> candidates(SocketCall.Bind bind) {
         ListenAddress asked = bind.address();
-        if (Addresses.isEphemeral(asked)) {
+        if (asked.isEphemeral()) {
             return List.of();
         }
         Predicate<PassedSocket> sameType = p -> bind.socket().map(s -> s.type() == p.type()).orElse(true);

@@ -29,17 +29,4 @@ final class Addresses {
         return a instanceof ListenAddress.Inet inet && inet.family() == Family.INET6
                 && Arrays.equals(inet.address(), 0, 12, V4_MAPPED_PREFIX, 0, 12);
     }
-
-    /**
-     * An address the program binds only to get some local address: port 0 (the kernel picks
-     * one, ip(7)) or an unnamed unix socket (autobind, unix(7)). Outbound clients do this; such
-     * a bind never gets a passed socket.
-     */
-    static boolean isEphemeral(ListenAddress a) {
-        return switch (a) {
-            case ListenAddress.Inet inet -> inet.port() == 0;
-            case ListenAddress.Unix unix -> unix.isUnnamed();
-            case ListenAddress.Unsupported u -> true;
-        };
-    }
 }

@@ -71,7 +71,7 @@ public final class Decider {
         if (matcher.couldMatch(address)) {
             return new Decision.LookCloser();
         }
-        if (!strict && !unusedSaid && listening(address) && address instanceof ListenAddress.Inet && !unusedInet().isEmpty()) {
+        if (!strict && !unusedSaid && !address.isEphemeral() && address instanceof ListenAddress.Inet && !unusedInet().isEmpty()) {
             // Maybe meant for a passed socket nothing has used yet: a look at the socket's type
             // tells whether to say so (once; after that, such binds are not looked at).
             return new Decision.LookCloser();
@@ -86,11 +86,11 @@ public final class Decider {
      * nothing said (a program binding 0.0.0.0:8091 while 127.0.0.1:8090 was passed).
      */
     private Decision refuseIfStrict(ListenAddress address, Optional<SocketKind> kind) {
-        if (strict && listening(address)) {
+        if (strict && !address.isEphemeral()) {
             return new Decision.Refuse(Errno.EACCES, "--strict: not an address of a passed socket");
         }
         List<String> warnings = new ArrayList<>();
-        if (kind.isPresent() && listening(address) && address instanceof ListenAddress.Inet && !unusedSaid) {
+        if (kind.isPresent() && !address.isEphemeral() && address instanceof ListenAddress.Inet && !unusedSaid) {
             unusedInet().stream().filter(p -> p.type() == kind.get().type()).findFirst()
                     .ifPresent(p -> {
                         unusedSaid = true;
@@ -180,12 +180,4 @@ public final class Decider {
                 : new Decision.Continue("not a passed socket's path");
     }
 
-    /** --strict refuses listening addresses only: port 0 and autobind are how clients bind. */
-    private static boolean listening(ListenAddress address) {
-        return switch (address) {
-            case ListenAddress.Inet inet -> inet.port() != 0;
-            case ListenAddress.Unix unix -> !unix.isUnnamed();
-            case ListenAddress.Unsupported u -> false;
-        };
-    }
 }

@@ -102,6 +102,16 @@ public final class SeccompListener implements AutoCloseable {
             }
         }
 
+        /**
+         * Hands each trapped call to {@code each}, on this thread, until no process is left under
+         * the filter (see {@link #next}).
+         */
+        public void forEach(java.util.function.Consumer<Notification> each) {
+            for (Optional<Notification> n = next(); n.isPresent(); n = next()) {
+                each.accept(n.get());
+            }
+        }
+
         private Notification decode() {
             long id = notif.get(ValueLayout.JAVA_LONG, SeccompIoctl.NOTIF_ID);
             int pid = notif.get(ValueLayout.JAVA_INT, SeccompIoctl.NOTIF_PID);

@@ -13,6 +13,20 @@ public sealed interface ListenAddress {
 
     Family family();
 
+    /**
+     * An address a program binds only to get some local address: port 0 (the kernel picks one,
+     * ip(7)) or an unnamed unix socket (autobind, unix(7)). Clients do this; such a bind never
+     * listens where a socket unit could, so it never gets a passed socket. A family bandaid does
+     * not read counts as one too.
+     */
+    default boolean isEphemeral() {
+        return switch (this) {
+            case Inet inet -> inet.port() == 0;
+            case Unix unix -> unix.isUnnamed();
+            case Unsupported u -> true;
+        };
+    }
+
     /** An IPv4 or IPv6 address and port; {@code address} holds 4 or 16 bytes in network order. */
     record Inet(Family family, byte[] address, int port) implements ListenAddress {
         public Inet {

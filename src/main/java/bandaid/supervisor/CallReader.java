@@ -41,34 +41,31 @@ final class CallReader {
     }
 
     private void run(Consumer<Throwable> onListenerFailure) {
+        // Ends once no process is left under the filter: nothing more to answer. bandaid's exit
+        // follows the program's processes (Supervisor), not this.
         try (SeccompListener.Receiver receiver = listener.receiver()) {
-            while (true) {
-                Optional<Notification> next = receiver.next();
-                if (next.isEmpty()) {
-                    // No process is left under the filter: nothing more to answer. bandaid's
-                    // exit follows the program's processes (Supervisor), not this.
-                    return;
-                }
-                Notification n = next.get();
-                received.incrementAndGet();
-                Decision decision = decideFirst(n);
-                if (decision instanceof Decision.LookCloser) {
-                    answering.incrementAndGet();
-                    Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> {
-                        try {
-                            responder.lookThenAnswer(n);
-                        } finally {
-                            answering.decrementAndGet();
-                        }
-                    });
-                } else if (decision instanceof Decision.Continue c && c.warnings().isEmpty() && n.readError() == 0) {
-                    continueHere(receiver, n, c);
-                } else {
-                    responder.carryOut(n, decision);
-                }
-            }
+            receiver.forEach(n -> answer(receiver, n));
         } catch (Throwable t) {
             onListenerFailure.accept(t);
+        }
+    }
+
+    private void answer(SeccompListener.Receiver receiver, Notification n) {
+        received.incrementAndGet();
+        Decision decision = decideFirst(n);
+        if (decision instanceof Decision.LookCloser) {
+            answering.incrementAndGet();
+            Thread.ofVirtual().name("bandaid-call-" + n.id()).start(() -> {
+                try {
+                    responder.lookThenAnswer(n);
+                } finally {
+                    answering.decrementAndGet();
+                }
+            });
+        } else if (decision instanceof Decision.Continue c && c.warnings().isEmpty() && n.readError() == 0) {
+            continueHere(receiver, n, c);
+        } else {
+            responder.carryOut(n, decision);
         }
     }
 

@@ -117,13 +117,8 @@ public final class Learner {
     /** The learner's reader: every trapped call continues as made; a listening bind is remembered first. */
     private static void record(SeccompListener listener, List<Bound> bound, long[] lastBind) {
         try (SeccompListener.Receiver receiver = listener.receiver()) {
-            while (true) {
-                Optional<Notification> next = receiver.next();
-                if (next.isEmpty()) {
-                    return;
-                }
-                Notification n = next.get();
-                if (n.call() instanceof TrappedCall.Bind b && b.address().isPresent() && listening(b.address().get())) {
+            receiver.forEach(n -> {
+                if (n.call() instanceof TrappedCall.Bind b && b.address().isPresent() && !b.address().get().isEphemeral()) {
                     // Looked at before the bind runs: the caller's fd still names this very socket.
                     OptionalInt dup = CallerSockets.duplicate(b.pid(), b.fd());
                     String caller = Responder.caller(b.pid());
@@ -137,19 +132,10 @@ public final class Learner {
                     }
                 }
                 receiver.continueCall(n.id());
-            }
+            });
         } catch (RuntimeException e) {
             Log.error("reading the program's calls failed: {}", e.toString());
         }
-    }
-
-    /** Port 0 and unnamed unix addresses are how clients bind; other families are not passed by socket units. */
-    private static boolean listening(ListenAddress address) {
-        return switch (address) {
-            case ListenAddress.Inet inet -> inet.port() != 0;
-            case ListenAddress.Unix unix -> !unix.isUnnamed();
-            case ListenAddress.Unsupported u -> false;
-        };
     }
 
     /** A relative unix path as the program meant it: from its working directory. */
