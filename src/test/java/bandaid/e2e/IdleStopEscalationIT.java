@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class IdleStopEscalationIT {
     /** README: how long bandaid waits after SIGTERM before SIGKILL. The one place to change it. */
-    static final Duration GRACE = bandaid.supervisor.Supervisor.STOP_GRACE;
+    /** Supervisor.STOP_GRACE, README and the man page: SIGKILL 5 s after SIGTERM. */
+    static final Duration GRACE = Duration.ofSeconds(5);
     private static final Duration IDLE = Duration.ofSeconds(1);
     /** Room for bandaid's look at the socket tables and a loaded machine. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
