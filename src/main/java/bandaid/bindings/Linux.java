@@ -32,15 +32,6 @@ public class Linux extends Linux$shared {
     public static int SECCOMP_SET_MODE_FILTER() {
         return SECCOMP_SET_MODE_FILTER;
     }
-    private static final int SECCOMP_GET_ACTION_AVAIL = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define SECCOMP_GET_ACTION_AVAIL 2
-     * }
-     */
-    public static int SECCOMP_GET_ACTION_AVAIL() {
-        return SECCOMP_GET_ACTION_AVAIL;
-    }
     private static final int SECCOMP_GET_NOTIF_SIZES = (int)3L;
     /**
      * {@snippet lang=c :
@@ -58,24 +49,6 @@ public class Linux extends Linux$shared {
      */
     public static int BPF_LD() {
         return BPF_LD;
-    }
-    private static final int BPF_LDX = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_LDX 1
-     * }
-     */
-    public static int BPF_LDX() {
-        return BPF_LDX;
-    }
-    private static final int BPF_ST = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_ST 2
-     * }
-     */
-    public static int BPF_ST() {
-        return BPF_ST;
     }
     private static final int BPF_ALU = (int)4L;
     /**
@@ -104,15 +77,6 @@ public class Linux extends Linux$shared {
     public static int BPF_RET() {
         return BPF_RET;
     }
-    private static final int BPF_MISC = (int)7L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_MISC 7
-     * }
-     */
-    public static int BPF_MISC() {
-        return BPF_MISC;
-    }
     private static final int BPF_W = (int)0L;
     /**
      * {@snippet lang=c :
@@ -130,15 +94,6 @@ public class Linux extends Linux$shared {
      */
     public static int BPF_ABS() {
         return BPF_ABS;
-    }
-    private static final int BPF_MEM = (int)96L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_MEM 96
-     * }
-     */
-    public static int BPF_MEM() {
-        return BPF_MEM;
     }
     private static final int BPF_AND = (int)80L;
     /**
@@ -158,15 +113,6 @@ public class Linux extends Linux$shared {
     public static int BPF_JEQ() {
         return BPF_JEQ;
     }
-    private static final int BPF_JGT = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_JGT 32
-     * }
-     */
-    public static int BPF_JGT() {
-        return BPF_JGT;
-    }
     private static final int BPF_JGE = (int)48L;
     /**
      * {@snippet lang=c :
@@ -176,15 +122,6 @@ public class Linux extends Linux$shared {
     public static int BPF_JGE() {
         return BPF_JGE;
     }
-    private static final int BPF_JSET = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_JSET 64
-     * }
-     */
-    public static int BPF_JSET() {
-        return BPF_JSET;
-    }
     private static final int BPF_K = (int)0L;
     /**
      * {@snippet lang=c :
@@ -193,24 +130,6 @@ public class Linux extends Linux$shared {
      */
     public static int BPF_K() {
         return BPF_K;
-    }
-    private static final int BPF_TAX = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_TAX 0
-     * }
-     */
-    public static int BPF_TAX() {
-        return BPF_TAX;
-    }
-    private static final int BPF_TXA = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define BPF_TXA 128
-     * }
-     */
-    public static int BPF_TXA() {
-        return BPF_TXA;
     }
     private static final int __NR_read = (int)0L;
     /**
@@ -284,15 +203,6 @@ public class Linux extends Linux$shared {
     public static int __NR_socket() {
         return __NR_socket;
     }
-    private static final int __NR_connect = (int)42L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_connect 42
-     * }
-     */
-    public static int __NR_connect() {
-        return __NR_connect;
-    }
     private static final int __NR_sendmsg = (int)46L;
     /**
      * {@snippet lang=c :
@@ -319,15 +229,6 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_bind() {
         return __NR_bind;
-    }
-    private static final int __NR_listen = (int)50L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_listen 50
-     * }
-     */
-    public static int __NR_listen() {
-        return __NR_listen;
     }
     private static final int __NR_getsockname = (int)51L;
     /**
@@ -518,15 +419,6 @@ public class Linux extends Linux$shared {
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
     }
-    private static final int SO_REUSEADDR = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_REUSEADDR 2
-     * }
-     */
-    public static int SO_REUSEADDR() {
-        return SO_REUSEADDR;
-    }
     private static final int SO_TYPE = (int)3L;
     /**
      * {@snippet lang=c :
@@ -535,15 +427,6 @@ public class Linux extends Linux$shared {
      */
     public static int SO_TYPE() {
         return SO_TYPE;
-    }
-    private static final int SO_REUSEPORT = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * #define SO_REUSEPORT 15
-     * }
-     */
-    public static int SO_REUSEPORT() {
-        return SO_REUSEPORT;
     }
     private static final int SO_PASSCRED = (int)16L;
     /**
@@ -590,15 +473,6 @@ public class Linux extends Linux$shared {
     public static int IPV6_V6ONLY() {
         return IPV6_V6ONLY;
     }
-    private static final int PR_SET_PDEATHSIG = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SET_PDEATHSIG 1
-     * }
-     */
-    public static int PR_SET_PDEATHSIG() {
-        return PR_SET_PDEATHSIG;
-    }
     private static final int PR_SET_CHILD_SUBREAPER = (int)36L;
     /**
      * {@snippet lang=c :
@@ -616,15 +490,6 @@ public class Linux extends Linux$shared {
      */
     public static int PR_SET_NO_NEW_PRIVS() {
         return PR_SET_NO_NEW_PRIVS;
-    }
-    private static final int PR_GET_NO_NEW_PRIVS = (int)39L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_GET_NO_NEW_PRIVS 39
-     * }
-     */
-    public static int PR_GET_NO_NEW_PRIVS() {
-        return PR_GET_NO_NEW_PRIVS;
     }
     private static final int O_NONBLOCK = (int)2048L;
     /**
@@ -761,15 +626,6 @@ public class Linux extends Linux$shared {
     public static int SIGALRM() {
         return SIGALRM;
     }
-    private static final int SIGCHLD = (int)17L;
-    /**
-     * {@snippet lang=c :
-     * #define SIGCHLD 17
-     * }
-     */
-    public static int SIGCHLD() {
-        return SIGCHLD;
-    }
     private static final int SIGUSR1 = (int)10L;
     /**
      * {@snippet lang=c :
@@ -815,60 +671,6 @@ public class Linux extends Linux$shared {
     public static int SIG_UNBLOCK() {
         return SIG_UNBLOCK;
     }
-    private static final int SIG_SETMASK = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define SIG_SETMASK 2
-     * }
-     */
-    public static int SIG_SETMASK() {
-        return SIG_SETMASK;
-    }
-    private static final int EPERM = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define EPERM 1
-     * }
-     */
-    public static int EPERM() {
-        return EPERM;
-    }
-    private static final int ENOENT = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOENT 2
-     * }
-     */
-    public static int ENOENT() {
-        return ENOENT;
-    }
-    private static final int ESRCH = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define ESRCH 3
-     * }
-     */
-    public static int ESRCH() {
-        return ESRCH;
-    }
-    private static final int EINTR = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define EINTR 4
-     * }
-     */
-    public static int EINTR() {
-        return EINTR;
-    }
-    private static final int ENOEXEC = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOEXEC 8
-     * }
-     */
-    public static int ENOEXEC() {
-        return ENOEXEC;
-    }
     private static final int EBADF = (int)9L;
     /**
      * {@snippet lang=c :
@@ -877,60 +679,6 @@ public class Linux extends Linux$shared {
      */
     public static int EBADF() {
         return EBADF;
-    }
-    private static final int ECHILD = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define ECHILD 10
-     * }
-     */
-    public static int ECHILD() {
-        return ECHILD;
-    }
-    private static final int EAGAIN = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * #define EAGAIN 11
-     * }
-     */
-    public static int EAGAIN() {
-        return EAGAIN;
-    }
-    private static final int EACCES = (int)13L;
-    /**
-     * {@snippet lang=c :
-     * #define EACCES 13
-     * }
-     */
-    public static int EACCES() {
-        return EACCES;
-    }
-    private static final int EFAULT = (int)14L;
-    /**
-     * {@snippet lang=c :
-     * #define EFAULT 14
-     * }
-     */
-    public static int EFAULT() {
-        return EFAULT;
-    }
-    private static final int EBUSY = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define EBUSY 16
-     * }
-     */
-    public static int EBUSY() {
-        return EBUSY;
-    }
-    private static final int EINVAL = (int)22L;
-    /**
-     * {@snippet lang=c :
-     * #define EINVAL 22
-     * }
-     */
-    public static int EINVAL() {
-        return EINVAL;
     }
     private static final int EMFILE = (int)24L;
     /**
@@ -941,24 +689,6 @@ public class Linux extends Linux$shared {
     public static int EMFILE() {
         return EMFILE;
     }
-    private static final int ENAMETOOLONG = (int)36L;
-    /**
-     * {@snippet lang=c :
-     * #define ENAMETOOLONG 36
-     * }
-     */
-    public static int ENAMETOOLONG() {
-        return ENAMETOOLONG;
-    }
-    private static final int ENOSYS = (int)38L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOSYS 38
-     * }
-     */
-    public static int ENOSYS() {
-        return ENOSYS;
-    }
     private static final int ENOTSOCK = (int)88L;
     /**
      * {@snippet lang=c :
@@ -967,33 +697,6 @@ public class Linux extends Linux$shared {
      */
     public static int ENOTSOCK() {
         return ENOTSOCK;
-    }
-    private static final int EADDRINUSE = (int)98L;
-    /**
-     * {@snippet lang=c :
-     * #define EADDRINUSE 98
-     * }
-     */
-    public static int EADDRINUSE() {
-        return EADDRINUSE;
-    }
-    private static final int EADDRNOTAVAIL = (int)99L;
-    /**
-     * {@snippet lang=c :
-     * #define EADDRNOTAVAIL 99
-     * }
-     */
-    public static int EADDRNOTAVAIL() {
-        return EADDRNOTAVAIL;
-    }
-    private static final int ENOTCONN = (int)107L;
-    /**
-     * {@snippet lang=c :
-     * #define ENOTCONN 107
-     * }
-     */
-    public static int ENOTCONN() {
-        return ENOTCONN;
     }
     private static final int POLLIN = (int)1L;
     /**
@@ -1039,15 +742,6 @@ public class Linux extends Linux$shared {
      */
     public static int PATH_MAX() {
         return PATH_MAX;
-    }
-    private static final int POSIX_SPAWN_SETSIGDEF = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define POSIX_SPAWN_SETSIGDEF 4
-     * }
-     */
-    public static int POSIX_SPAWN_SETSIGDEF() {
-        return POSIX_SPAWN_SETSIGDEF;
     }
     private static final int POSIX_SPAWN_SETSIGMASK = (int)8L;
     /**
@@ -1103,15 +797,6 @@ public class Linux extends Linux$shared {
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
     }
-    private static final int MSG_CTRUNC = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MSG_CTRUNC = 8
-     * }
-     */
-    public static int MSG_CTRUNC() {
-        return MSG_CTRUNC;
-    }
     private static final int MSG_TRUNC = (int)32L;
     /**
      * {@snippet lang=c :
@@ -1157,33 +842,6 @@ public class Linux extends Linux$shared {
     public static int SCM_CREDENTIALS() {
         return SCM_CREDENTIALS;
     }
-    private static final int IPPROTO_IP = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.IPPROTO_IP = 0
-     * }
-     */
-    public static int IPPROTO_IP() {
-        return IPPROTO_IP;
-    }
-    private static final int IPPROTO_TCP = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.IPPROTO_TCP = 6
-     * }
-     */
-    public static int IPPROTO_TCP() {
-        return IPPROTO_TCP;
-    }
-    private static final int IPPROTO_UDP = (int)17L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.IPPROTO_UDP = 17
-     * }
-     */
-    public static int IPPROTO_UDP() {
-        return IPPROTO_UDP;
-    }
     private static final int IPPROTO_IPV6 = (int)41L;
     /**
      * {@snippet lang=c :
@@ -1192,15 +850,6 @@ public class Linux extends Linux$shared {
      */
     public static int IPPROTO_IPV6() {
         return IPPROTO_IPV6;
-    }
-    private static final int SI_USER = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.SI_USER = 0
-     * }
-     */
-    public static int SI_USER() {
-        return SI_USER;
     }
     private static final int SI_KERNEL = (int)128L;
     /**
@@ -1220,24 +869,6 @@ public class Linux extends Linux$shared {
     public static int SFD_CLOEXEC() {
         return SFD_CLOEXEC;
     }
-    private static final int SFD_NONBLOCK = (int)2048L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.SFD_NONBLOCK = 2048
-     * }
-     */
-    public static int SFD_NONBLOCK() {
-        return SFD_NONBLOCK;
-    }
-    private static final long SECCOMP_FILTER_FLAG_TSYNC = 1L;
-    /**
-     * {@snippet lang=c :
-     * #define SECCOMP_FILTER_FLAG_TSYNC 1
-     * }
-     */
-    public static long SECCOMP_FILTER_FLAG_TSYNC() {
-        return SECCOMP_FILTER_FLAG_TSYNC;
-    }
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8L;
     /**
      * {@snippet lang=c :
@@ -1255,24 +886,6 @@ public class Linux extends Linux$shared {
      */
     public static long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV() {
         return SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-    }
-    private static final int SECCOMP_RET_KILL_PROCESS = (int)2147483648L;
-    /**
-     * {@snippet lang=c :
-     * #define SECCOMP_RET_KILL_PROCESS 2147483648
-     * }
-     */
-    public static int SECCOMP_RET_KILL_PROCESS() {
-        return SECCOMP_RET_KILL_PROCESS;
-    }
-    private static final int SECCOMP_RET_ERRNO = (int)327680L;
-    /**
-     * {@snippet lang=c :
-     * #define SECCOMP_RET_ERRNO 327680
-     * }
-     */
-    public static int SECCOMP_RET_ERRNO() {
-        return SECCOMP_RET_ERRNO;
     }
     private static final int SECCOMP_RET_USER_NOTIF = (int)2143289344L;
     /**
@@ -1319,15 +932,6 @@ public class Linux extends Linux$shared {
     public static long SECCOMP_ADDFD_FLAG_SEND() {
         return SECCOMP_ADDFD_FLAG_SEND;
     }
-    private static final int AUDIT_ARCH_AARCH64 = (int)3221225655L;
-    /**
-     * {@snippet lang=c :
-     * #define AUDIT_ARCH_AARCH64 3221225655
-     * }
-     */
-    public static int AUDIT_ARCH_AARCH64() {
-        return AUDIT_ARCH_AARCH64;
-    }
     private static final int AUDIT_ARCH_X86_64 = (int)3221225534L;
     /**
      * {@snippet lang=c :
@@ -1363,15 +967,6 @@ public class Linux extends Linux$shared {
      */
     public static int AF_INET6() {
         return AF_INET6;
-    }
-    private static final int AF_NETLINK = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_NETLINK 16
-     * }
-     */
-    public static int AF_NETLINK() {
-        return AF_NETLINK;
     }
     private static final int O_CLOEXEC = (int)524288L;
     /**
