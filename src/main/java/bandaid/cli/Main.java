@@ -27,8 +27,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        Environment env = Environment.ofThisProcess();
-        int status = run(env, System.out, System.err, Environment.argumentsOfThisProcess(args));
+        // Never a stack trace: a failure on any of bandaid's threads is one line (and, on the main
+        // thread, the SOFTWARE status), so the journal shows what went wrong, not a JVM dump.
+        Thread.setDefaultUncaughtExceptionHandler((thread, t) ->
+                System.err.println("bandaid: internal error on thread " + thread.getName() + ": " + Bytes.oneLine(String.valueOf(t))));
+        int status;
+        try {
+            Environment env = Environment.ofThisProcess();
+            status = run(env, System.out, System.err, Environment.argumentsOfThisProcess(args));
+        } catch (Throwable t) {
+            System.err.println("bandaid: internal error: " + Bytes.oneLine(String.valueOf(t)));
+            status = ExitCode.SOFTWARE.code();
+        }
         System.out.flush();
         System.err.flush();
         Ending.dieLikeTheProgram(status);

@@ -1,5 +1,6 @@
 package bandaid.supervisor;
 
+import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
 
 /**
@@ -33,30 +34,30 @@ public final class Log {
     public static void debug(String format, Object... arguments) {
         if (verbose) {
             start();
-            Log.debug(format, arguments);
+            Logger.debug(format, arguments);
         }
     }
 
     public static void debug(Throwable t, String message) {
         if (verbose) {
             start();
-            Log.debug(t, message);
+            Logger.debug(t, message);
         }
     }
 
     public static void info(String format, Object... arguments) {
         start();
-        Log.info(format, arguments);
+        Logger.info(format, arguments);
     }
 
     public static void warn(String format, Object... arguments) {
         start();
-        Log.warn(format, arguments);
+        Logger.warn(format, arguments);
     }
 
     public static void error(String format, Object... arguments) {
         start();
-        Log.error(format, arguments);
+        Logger.error(format, arguments);
     }
 
     /** tinylog's configuration, set once before its first line (cli.JournalWriter writes them). */
