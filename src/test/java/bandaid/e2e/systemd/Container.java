@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A Debian bookworm booted with systemd as its PID 1 (systemd-nspawn), for tests of bandaid in
@@ -29,8 +32,12 @@ import java.util.stream.Stream;
  * <p>Commands run inside through nsenter(1). What nsenter starts stays in the host's cgroup, so
  * the code under test always runs as a unit, started by the container's systemd; nsenter only
  * runs systemctl, journalctl and clients such as curl.
+ *
+ * <p>A test class registers one as a JUnit extension, which boots it before the class's first
+ * test (and before its {@code @BeforeAll} methods) and shuts it down after the last:
+ * {@code @RegisterExtension static final Container container = Container.perClass("nginx");}
  */
-final class Container implements AutoCloseable {
+final class Container implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
     /**
      * Where the repository is bound inside (read-only). Not its host path: a clone under /tmp
@@ -45,16 +52,15 @@ final class Container implements AutoCloseable {
     private static final Duration BOOT = Duration.ofSeconds(90);
 
     private final String name;
-    private final Process nspawn;
-    private final Path bootLog;
-    private final List<Path> cgroups;
+    private final boolean withJdk;
+    private Process nspawn;
+    private Path bootLog;
+    private List<Path> cgroups = List.of();
     private long leader;
 
-    private Container(String name, Process nspawn, Path bootLog, List<Path> cgroups) {
+    private Container(String name, boolean withJdk) {
         this.name = name;
-        this.nspawn = nspawn;
-        this.bootLog = bootLog;
-        this.cgroups = cgroups;
+        this.withJdk = withJdk;
     }
 
     /** What a command inside printed and how it ended. */
@@ -65,37 +71,51 @@ final class Container implements AutoCloseable {
         }
     }
 
-    /** Boots a container named after {@code test} and waits until its systemd has finished starting up. */
-    static Container boot(String test) throws IOException, InterruptedException {
-        return boot(test, true);
+    /** A container named after {@code test}, booted for each test class that registers it. */
+    static Container perClass(String test) {
+        return perClass(test, true);
     }
 
     /**
      * @param withJdk whether the host's JDKs are bound into the container; without them it has
      *                no Java at all, as a server that installs bandaid's .deb
      */
-    static Container boot(String test, boolean withJdk) throws IOException, InterruptedException {
+    static Container perClass(String test, boolean withJdk) {
+        return new Container("bandaid-" + test + "-" + ProcessHandle.current().pid(), withJdk);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
+        boot();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException, InterruptedException {
+        close();
+    }
+
+    /** Boots the container and waits until its systemd has finished starting up. */
+    private void boot() throws IOException, InterruptedException {
         checkHost();
         Path rootfs = rootfs();
-        String name = "bandaid-" + test + "-" + ProcessHandle.current().pid();
-        List<Path> cgroups = cgroupsFor(name);
+        cgroups = cgroupsFor(name);
         for (Path cgroup : cgroups) {
             Files.createDirectories(cgroup);
         }
-        List<String> nspawn = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--boot",
+        List<String> command = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--boot",
                 "--directory=" + rootfs, "--machine=" + name,
                 "--register=no", "--keep-unit", "--private-network", "--volatile=overlay",
                 "--link-journal=no", "--resolv-conf=off", "--timezone=off",
                 "--setenv=SYSTEMD_COLORS=0", "--bind-ro=" + ROOT + ":" + INSIDE));
         if (withJdk && Files.isDirectory(Path.of("/usr/lib/jvm"))) {
-            nspawn.add("--bind-ro=/usr/lib/jvm");
+            command.add("--bind-ro=/usr/lib/jvm");
         }
         // The JDK that runs the tests, when it is not under /usr/lib/jvm: bound too, and named to
         // scripts/bandaid through JAVA_HOME in every unit's environment.
         Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
         boolean foreignJdk = withJdk && !javaHome.startsWith("/usr/lib/jvm");
         if (foreignJdk) {
-            nspawn.add("--bind-ro=" + javaHome);
+            command.add("--bind-ro=" + javaHome);
         }
         // Into the cgroup first (so nspawn and the container are under it from the start), then a
         // private mount namespace, where /run is a fresh tmpfs, then nspawn: all by exec, so the
@@ -105,27 +125,21 @@ final class Container implements AutoCloseable {
             script.append("echo $$ > ").append(cgroup.resolve("cgroup.procs")).append('\n');
         }
         script.append("exec unshare --mount --propagation private -- sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$0\" \"$@\"'");
-        for (String arg : nspawn) {
+        for (String arg : command) {
             script.append(" '").append(arg).append('\'');
         }
-        Path log = Files.createTempFile("bandaid-nspawn", ".log");
+        bootLog = Files.createTempFile("bandaid-nspawn", ".log");
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true).redirectOutput(bootLog.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
         pb.environment().put("TERM", "dumb");
-        Container c = new Container(name, pb.start(), log, cgroups);
-        try {
-            c.awaitBoot();
-            if (foreignJdk) {
-                c.write("/etc/systemd/system.conf.d/java.conf", "[Manager]\nDefaultEnvironment=JAVA_HOME=" + javaHome + "\n");
-                c.ok("systemctl daemon-reexec");
-            }
-        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
-            c.close();
-            throw e;
+        this.nspawn = pb.start();
+        awaitBoot();
+        if (foreignJdk) {
+            write("/etc/systemd/system.conf.d/java.conf", "[Manager]\nDefaultEnvironment=JAVA_HOME=" + javaHome + "\n");
+            ok("systemctl daemon-reexec");
         }
-        return c;
     }
 
     /** Root, nspawn and the tools around it, and a repository that User=nobody can read. */
@@ -343,11 +357,13 @@ final class Container implements AutoCloseable {
     /** Stops the container (SIGTERM to nspawn: a clean shutdown of its systemd) and removes its cgroups. */
     @Override
     public void close() throws IOException, InterruptedException {
-        nspawn.destroy();
-        if (!nspawn.waitFor(30, TimeUnit.SECONDS)) {
-            nspawn.descendants().forEach(ProcessHandle::destroyForcibly);
-            nspawn.destroyForcibly();
-            nspawn.waitFor(10, TimeUnit.SECONDS);
+        if (nspawn != null) { // JUnit calls afterAll even when boot failed early
+            nspawn.destroy();
+            if (!nspawn.waitFor(30, TimeUnit.SECONDS)) {
+                nspawn.descendants().forEach(ProcessHandle::destroyForcibly);
+                nspawn.destroyForcibly();
+                nspawn.waitFor(10, TimeUnit.SECONDS);
+            }
         }
         for (Path cgroup : cgroups) {
             removeCgroup(cgroup);
@@ -359,7 +375,9 @@ final class Container implements AutoCloseable {
                 // another container of another run
             }
         }
-        Files.deleteIfExists(bootLog);
+        if (bootLog != null) {
+            Files.deleteIfExists(bootLog);
+        }
     }
 
     /** Kills whatever is left in a cgroup tree (nothing, after a clean shutdown), then removes it, deepest first. */

@@ -9,20 +9,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The .deb from scripts/package on a Debian server with no Java at all: it installs, runs a
  * socket-activated service through /usr/bin/bandaid, and leaves nothing behind when removed.
  */
 class SystemdDebInstallIT {
-    private static Container container;
+    @RegisterExtension
+    static final Container container = Container.perClass("deb", false);
     private static Path deb;
 
     @BeforeAll
-    static void packageAndBoot() throws Exception {
+    static void buildPackage() throws Exception {
         Process build = new ProcessBuilder(Container.ROOT.resolve("scripts/package").toString(), "--lintian")
                 .directory(Container.ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(Container.ROOT.resolve("target/package.log").toFile()).start();
@@ -30,14 +31,6 @@ class SystemdDebInstallIT {
         assertEquals(0, build.exitValue(), Files.readString(Container.ROOT.resolve("target/package.log")));
         try (Stream<Path> files = Files.list(Container.ROOT.resolve("target"))) {
             deb = files.filter(f -> f.getFileName().toString().matches("bandaid_.*_amd64\\.deb")).findFirst().orElseThrow();
-        }
-        container = Container.boot("deb", false);
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
         }
     }
 

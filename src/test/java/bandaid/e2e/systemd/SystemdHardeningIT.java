@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * bandaid in a hardened unit. SystemCallFilter=@system-service does not allow seccomp(2) (systemd
@@ -42,19 +41,8 @@ class SystemdHardeningIT {
             UMask=0077
             """;
 
-    private static Container container;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("hardening");
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
-    }
+    @RegisterExtension
+    static final Container container = Container.perClass("hardening");
 
     /** A socket and service pair named NAME on PORT, with the hardening and {@code filter}. */
     private static void install(String name, int port, String filter) throws Exception {

@@ -8,9 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * nginx (master and workers) on two sockets of one socket unit, and systemctl reload: the HUP
@@ -19,19 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class SystemdNginxIT {
     private static final String CONF = "/etc/bandaid-test/nginx.conf";
-    private static Container container;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("nginx");
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
-    }
+    @RegisterExtension
+    static final Container container = Container.perClass("nginx");
 
     private static String config(String first, String second) {
         return """

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Type=notify through bandaid with NotifyAccess=main (the default): systemd takes sd_notify
@@ -40,19 +40,12 @@ class SystemdNotifyIT {
             time.sleep(1000)
             """;
 
-    private static Container container;
+    @RegisterExtension
+    static final Container container = Container.perClass("notify");
 
     @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("notify");
+    static void writeProgram() throws Exception {
         container.write("/etc/bandaid-test/notify.py", PROGRAM);
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
     }
 
     @Test

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Serving from a box with no network: PrivateNetwork=yes puts bandaid and the program in a
@@ -62,19 +62,12 @@ class SystemdPrivateNetworkIT {
             http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
             """;
 
-    private static Container container;
+    @RegisterExtension
+    static final Container container = Container.perClass("privnet");
 
     @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("privnet");
+    static void writeServer() throws Exception {
         container.write("/etc/bandaid-test/server.py", SERVER);
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
     }
 
     private static void install(String name, int port, String options, String service) throws Exception {

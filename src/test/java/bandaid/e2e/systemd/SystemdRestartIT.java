@@ -9,9 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The point of socket activation: the listening socket is systemd's, so it stays open while the
@@ -19,19 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class SystemdRestartIT {
     private static final int RESTARTS = 5;
-    private static Container container;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("restart");
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
-    }
+    @RegisterExtension
+    static final Container container = Container.perClass("restart");
 
     @Test
     void noConnectionIsRefusedWhileTheServiceRestarts() throws Exception {

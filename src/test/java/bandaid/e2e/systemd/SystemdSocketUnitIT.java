@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * bandaid as the ExecStart= of services that systemd (PID 1, in a container) starts from socket
@@ -17,19 +16,8 @@ import org.junit.jupiter.api.Test;
  * unprivileged user, and the refusal of Accept=yes.
  */
 class SystemdSocketUnitIT {
-    private static Container container;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("socket");
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
-    }
+    @RegisterExtension
+    static final Container container = Container.perClass("socket");
 
     private static String python(int port) {
         return Container.PYTHON + " -m http.server " + port + " --bind 127.0.0.1";

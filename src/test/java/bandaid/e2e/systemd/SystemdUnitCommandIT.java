@@ -9,9 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Units that {@code bandaid unit} writes, started by a real systemd (PID 1 in a container): a
@@ -25,19 +24,8 @@ class SystemdUnitCommandIT {
     private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)");
     private static final String SPLIT = Container.INSIDE + "/src/test/resources/servers/split_families.py";
 
-    private static Container container;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        container = Container.boot("unitcmd");
-    }
-
-    @AfterAll
-    static void shutDown() throws Exception {
-        if (container != null) {
-            container.close();
-        }
-    }
+    @RegisterExtension
+    static final Container container = Container.perClass("unitcmd");
 
     private static String unit(String args) throws Exception {
         return container.ok(Container.BANDAID + " unit " + args + " && systemctl daemon-reload");
