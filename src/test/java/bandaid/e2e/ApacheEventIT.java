@@ -42,7 +42,7 @@ class ApacheEventIT {
                 assertEquals(200, r.statusCode(), a.log());
                 assertEquals("apache ok\n", r.body(), a.log());
             }
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle apache = a.program(Duration.ofSeconds(5));
             List<ProcessHandle> children = apache.children().toList();
             assertTrue(!children.isEmpty() && children.stream().allMatch(c -> holds(c, passed)),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * never a stack trace.
  */
 class BadInputIT {
-    private static final String PASS = Bandaid.ROOT.resolve("src/test/resources/pass-sockets.py").toString();
-    private static final String DENY_SECCOMP = Bandaid.ROOT.resolve("src/test/resources/deny-seccomp.py").toString();
+    private static final String PASS = Programs.PASS;
 
     private static void assertOneLine(Bandaid.Run run, int code, String line) {
         assertEquals(code, run.exitCode(), run.stderr());
@@ -81,7 +81,7 @@ class BadInputIT {
 
     @Test
     void kernelRefusesTheFilterBecauseSeccompIsBlocked(@TempDir Path dir) throws Exception {
-        Bandaid.Run run = Bandaid.shell(DENY_SECCOMP + " " + PASS + " unix:" + dir.resolve("s") + " -- \"$BANDAID\" -- true");
+        Bandaid.Run run = Bandaid.shell(Programs.DENY + " seccomp " + PASS + " unix:" + dir.resolve("s") + " -- \"$BANDAID\" -- true");
         assertOneLine(run, 77, "bandaid: seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER): EPERM (Operation not permitted):"
                 + " seccomp(2) is blocked by a filter bandaid runs under; in a systemd unit with SystemCallFilter=, add seccomp"
                 + " (SystemCallFilter=@system-service seccomp); in a container, use a seccomp profile that allows seccomp");
@@ -136,28 +136,15 @@ class BadInputIT {
     void connectionSocketFromAnAcceptYesUnit() throws Exception {
         // systemd-socket-activate --accept passes one accepted connection per instance, as Accept=yes does.
         int port = Net.freePort();
-        java.nio.file.Path log = Files.createTempFile("accept", ".log");
-        Process activate = new ProcessBuilder("systemd-socket-activate", "--accept", "-l", "127.0.0.1:" + port, Bandaid.SCRIPT, "--", "true")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!Files.readString(log).contains("Listening on") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+        try (Bandaid.Activated a = Bandaid.Activated.start(List.of("--accept", "-l", "127.0.0.1:" + port), List.of("--", "true"))) {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                 s.setSoTimeout(20_000);
                 assertEquals(-1, s.getInputStream().read(), "bandaid should close the connection");
             }
-            while (!Files.readString(log).contains("bandaid: ") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            a.awaitLog("bandaid: ", Duration.ofSeconds(10));
             assertEquals(List.of("bandaid: passed fd 3 \"unknown\" is a connected SOCK_STREAM socket, not a listening one:"
                     + " bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)"),
-                    Files.readString(log).lines().filter(l -> l.startsWith("bandaid:")).toList());
-        } finally {
-            activate.descendants().forEach(ProcessHandle::destroyForcibly);
-            activate.destroyForcibly();
-            Files.deleteIfExists(log);
+                    a.log().lines().filter(l -> l.startsWith("bandaid:")).toList());
         }
     }
 

@@ -1,12 +1,16 @@
 package bandaid.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +33,19 @@ final class Bandaid {
     }
 
     /**
+     * The one way the tests start a process (bandaid, or whatever starts it): with the environment
+     * the tests run in, less what systemd gives a service (a LISTEN_FDS or NOTIFY_SOCKET of the
+     * tests' own would reach bandaid as if meant for it), plus $BANDAID, the launcher; stdin is
+     * /dev/null.
+     */
+    static ProcessBuilder process(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_") || k.startsWith("WATCHDOG_") || k.equals("NOTIFY_SOCKET"));
+        pb.environment().put("BANDAID", SCRIPT);
+        return pb;
+    }
+
+    /**
      * Runs {@code bash -c SCRIPT} (which may set up fds and LISTEN_* before exec'ing bandaid;
      * $BANDAID is the launcher) and waits for it.
      */
@@ -36,10 +53,7 @@ final class Bandaid {
         Path out = Files.createTempFile("bandaid-out", ".log");
         Path err = Files.createTempFile("bandaid-err", ".log");
         try {
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", script)
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
-            pb.environment().put("BANDAID", SCRIPT);
+            ProcessBuilder pb = process(List.of("bash", "-c", script)).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -97,10 +111,7 @@ final class Bandaid {
             setenv.put("BANDAID", SCRIPT);
             setenv.forEach((k, v) -> all.add("--setenv=" + k + "=" + v));
             all.addAll(command);
-            ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
-            Activated a = new Activated(pb.start(), log);
+            Activated a = new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
             a.awaitLog("Listening on", Duration.ofSeconds(10));
             return a;
         }
@@ -120,10 +131,7 @@ final class Bandaid {
             all.add("--");
             all.add(SCRIPT);
             all.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
-            return new Activated(pb.start(), log);
+            return new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
         }
 
         /** bandaid's pid: systemd-socket-activate execs it, so it keeps this pid. */
@@ -133,6 +141,31 @@ final class Bandaid {
 
         Process process() {
             return process;
+        }
+
+        /** The socket bandaid was passed as {@code fd}, as {@code socket:[N]}. */
+        String passedSocket(int fd) throws IOException {
+            return Net.fdTarget(pid(), fd);
+        }
+
+        /** The sockets bandaid was passed as {@code fds}. */
+        Set<String> passedSockets(int... fds) throws IOException {
+            Set<String> result = new HashSet<>();
+            for (int fd : fds) {
+                result.add(passedSocket(fd));
+            }
+            return result;
+        }
+
+        /**
+         * Asserts that process {@code pid} (the program, or one of its workers) serves on the
+         * sockets bandaid was passed as {@code fds}: it holds those very sockets (same inodes),
+         * not sockets of its own.
+         */
+        void assertServedOnPassed(long pid, int... fds) throws IOException {
+            Set<String> passed = passedSockets(fds);
+            Set<String> held = Net.sockets(pid);
+            assertTrue(held.containsAll(passed), "process " + pid + " holds " + held + ", not the passed " + passed + "\n" + log());
         }
 
         String log() throws IOException {

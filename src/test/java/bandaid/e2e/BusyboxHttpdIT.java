@@ -30,11 +30,10 @@ class BusyboxHttpdIT {
                 assertEquals(content, response.body(), a.log());
             }
 
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             assertEquals(Set.of(passed), ListeningSockets.onPort(port), "listening on " + port + "\n" + a.log());
             ProcessHandle program = a.program(Duration.ofSeconds(5));
-            assertEquals(true, Net.sockets(program.pid()).contains(passed),
-                    "busybox holds " + Net.sockets(program.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(program.pid(), 3);
         }
     }
 }

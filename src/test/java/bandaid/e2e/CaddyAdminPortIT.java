@@ -43,10 +43,9 @@ class CaddyAdminPortIT {
             assertEquals(200, config.statusCode(), a.log());
             assertTrue(config.body().contains("\"body\":\"caddy ok\""), config.body() + "\n" + a.log());
 
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle caddy = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(caddy.pid()).contains(passed),
-                    "caddy holds " + Net.sockets(caddy.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(caddy.pid(), 3);
             assertEquals(List.of(passed), ServerProbe.listeningOn(site), a.log());
             // bandaid looked at caddy's own socket, whichever Go thread bound it, and says that
             // caddy's dual-stack [::] socket became the passed IPv4 one.

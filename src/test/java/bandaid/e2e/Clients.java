@@ -26,13 +26,6 @@ final class Clients {
     private Clients() {
     }
 
-    /** A UDP port nobody uses right now (Net.freePort is TCP's). */
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Connects to HOST:PORT and reads until the server closes; the connect may start the program. */
     static String readTcp(String host, int port, Duration timeout) throws IOException {
         try (Socket s = new Socket()) {

@@ -22,9 +22,7 @@ final class Command {
     static Result run(List<String> command, Map<String, String> env, Duration timeout) throws IOException, InterruptedException {
         Path out = Files.createTempFile("bandaid-command", ".log");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
+            ProcessBuilder pb = Bandaid.process(command).redirectErrorStream(true).redirectOutput(out.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

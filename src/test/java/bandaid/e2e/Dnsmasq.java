@@ -8,9 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.IntStream;
 
 /** dnsmasq as the matrix runs it: a DNS server only (no DHCP, no upstream), answering one name itself. */
 final class Dnsmasq {
@@ -24,13 +23,9 @@ final class Dnsmasq {
     /** Asserts that dnsmasq holds each of bandaid's passed fds 3 to 2 + {@code count}, and that no handout was warned about. */
     static void holdsEveryPassedSocketUnwarned(Bandaid.Activated a, int count) throws Exception {
         ProcessHandle dnsmasq = a.program(Duration.ofSeconds(5));
-        Set<String> passed = new HashSet<>();
-        for (int fd = 3; fd < 3 + count; fd++) {
-            passed.add(Net.fdTarget(a.pid(), fd));
-        }
-        assertEquals(count, passed.size(), a.log());
-        assertTrue(Net.sockets(dnsmasq.pid()).containsAll(passed), "dnsmasq holds " + Net.sockets(dnsmasq.pid())
-                + ", not all " + count + " passed " + passed + "\n" + a.log());
+        int[] fds = IntStream.range(3, 3 + count).toArray();
+        assertEquals(count, a.passedSockets(fds).size(), a.log());
+        a.assertServedOnPassed(dnsmasq.pid(), fds);
         assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
     }
 

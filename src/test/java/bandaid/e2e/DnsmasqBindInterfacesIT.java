@@ -21,7 +21,7 @@ class DnsmasqBindInterfacesIT {
                 Dnsmasq.bandaidArgs(port, "--interface=lo", "--bind-interfaces"))) {
             Dns.answersOnBothFamilies(a, port, Dnsmasq.NAME, Dnsmasq.ADDRESS);
             Dnsmasq.holdsEveryPassedSocketUnwarned(a, 4);
-            assertEquals(new HashSet<>(List.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4))),
+            assertEquals(a.passedSockets(3, 4),
                     new HashSet<>(ServerProbe.listeningOn(port)), a.log());
         }
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +51,10 @@ class DnsmasqWildcardIT {
             }
             // The IPv4 sockets are the passed ones; the IPv6 ones are dnsmasq's own.
             ProcessHandle dnsmasq = a.program(Duration.ofSeconds(5));
-            Set<String> passed = Set.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4));
-            assertTrue(Net.sockets(dnsmasq.pid()).containsAll(passed), log);
+            a.assertServedOnPassed(dnsmasq.pid(), 3, 4);
             List<String> listening = ServerProbe.listeningOn(port);
             assertEquals(2, listening.size(), listening + "\n" + log);
-            assertTrue(listening.contains(Net.fdTarget(a.pid(), 3)), log);
+            assertTrue(listening.contains(a.passedSocket(3)), log);
         }
     }
 
@@ -87,7 +85,7 @@ class DnsmasqWildcardIT {
             }
             assertTrue(log.contains("IPV6_PKTINFO comes with their datagrams"), log);
             // Both of its listeners of a type hold the one passed socket: there is no other on the port.
-            assertEquals(List.of(Net.fdTarget(a.pid(), 3)), ServerProbe.listeningOn(port), log);
+            assertEquals(List.of(a.passedSocket(3)), ServerProbe.listeningOn(port), log);
         }
     }
 

@@ -37,16 +37,14 @@ class GunicornWorkersIT {
                 assertTrue(r.body().startsWith("gunicorn ok from "), r.body() + "\n" + a.log());
             }
             ProcessHandle master = a.program(Duration.ofSeconds(5));
-            Set<String> passed = Set.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4));
             List<ProcessHandle> workers = awaitWorkers(master, 2);
             for (ProcessHandle worker : workers) {
-                assertTrue(Net.sockets(worker.pid()).containsAll(passed), "worker " + worker.pid() + " holds " + Net.sockets(worker.pid())
-                        + ", not both passed " + passed + "\n" + a.log());
+                a.assertServedOnPassed(worker.pid(), 3, 4);
             }
             String answeredBy = ServerProbe.get("http://127.0.0.1:" + port + "/").body().strip().replace("gunicorn ok from ", "");
             Set<String> workerPids = workers.stream().map(w -> Long.toString(w.pid())).collect(Collectors.toSet());
             assertTrue(workerPids.contains(answeredBy), "answered by " + answeredBy + ", not a worker of " + workerPids);
-            assertEquals(passed, Set.copyOf(ServerProbe.listeningOn(port)), a.log());
+            assertEquals(a.passedSockets(3, 4), Set.copyOf(ServerProbe.listeningOn(port)), a.log());
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
         }
     }

@@ -27,11 +27,10 @@ class HaproxyIT {
             assertEquals(200, response.statusCode(), a.log());
             assertEquals("haproxy-" + port + "\n", response.body(), a.log());
 
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             assertEquals(Set.of(passed), ListeningSockets.onPort(port), "listening on " + port + "\n" + a.log());
             ProcessHandle program = a.program(Duration.ofSeconds(5));
-            assertEquals(true, Net.sockets(program.pid()).contains(passed),
-                    "haproxy holds " + Net.sockets(program.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(program.pid(), 3);
         }
     }
 }

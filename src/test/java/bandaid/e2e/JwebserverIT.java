@@ -38,8 +38,7 @@ class JwebserverIT {
             String log = a.log();
             assertEquals(1, log.lines().filter(l -> l.startsWith("bandaid: DEBUG: bind(") && l.contains("-> passed fd 3")).count(), log);
             ProcessHandle jwebserver = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(jwebserver.pid()).contains(Net.fdTarget(a.pid(), 3)),
-                    "jwebserver holds " + Net.sockets(jwebserver.pid()) + ", not the passed " + Net.fdTarget(a.pid(), 3) + "\n" + log);
+            a.assertServedOnPassed(jwebserver.pid(), 3);
         }
     }
 }

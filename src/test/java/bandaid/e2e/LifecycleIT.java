@@ -25,7 +25,7 @@ class LifecycleIT {
             assertTrue(a.process().isAlive(), "bandaid left while the daemon " + daemon + " runs:\n" + a.log());
             assertEquals(a.pid(), ProcessHandle.of(daemon).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L),
                     "the daemon should be bandaid's child (subreaper)");
-            assertTrue(Net.sockets(daemon).contains(Net.fdTarget(a.pid(), 3)), "the daemon serves on the passed socket");
+            a.assertServedOnPassed(daemon, 3);
             ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroy);
             assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "bandaid did not exit after the daemon:\n" + a.log());
             assertEquals(0, a.process().exitValue(), "the first process's status:\n" + a.log());
@@ -36,7 +36,7 @@ class LifecycleIT {
     @Test
     void concurrentBindsFromManyThreadsEachGetTheirOwnSocketAndEveryCallIsAnswered() throws Exception {
         int n = 8;
-        int base = Programs.freePorts(n);
+        int base = Net.freePorts(n);
         StringBuilder specs = new StringBuilder();
         for (int i = 0; i < n; i++) {
             specs.append(" tcp:127.0.0.1:").append(base + i);
@@ -92,9 +92,8 @@ class LifecycleIT {
     @Test
     void aProgramThatInstallsItsOwnSeccompFilterStillWorks() throws Exception {
         int port = Net.freePort();
-        String deny = Bandaid.ROOT.resolve("src/test/resources/deny-seccomp.py").toString();
         try (Bandaid.Activated a = Bandaid.Activated.start(java.util.List.of("-l", "127.0.0.1:" + port),
-                java.util.List.of("--", Bandaid.PYTHON, deny, Bandaid.PYTHON, "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))) {
+                java.util.List.of("--", Bandaid.PYTHON, Programs.DENY, "seccomp", Bandaid.PYTHON, "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))) {
             assertEquals(200, Net.get("http://127.0.0.1:" + port + "/").statusCode(), a.log());
         }
     }

@@ -39,7 +39,7 @@ class MapRulesIT {
 
     @Test
     void tcpAndUdpNamesForOnePortEachServeTheirOwnType() throws Exception {
-        int port = Clients.freeUdpPort();
+        int port = Net.freePort();
         List<String> lines = report("tcp:127.0.0.1:" + port + "=web udp:127.0.0.1:" + port + "=dns", 2,
                 "--map web=" + port + " --map dns=" + port, "tcp:127.0.0.1:" + port + " udp:127.0.0.1:" + port);
         assertEquals(List.of("tcp:127.0.0.1:" + port + " ino " + inode(lines, "passed3"), "udp:127.0.0.1:" + port + " ino " + inode(lines, "passed4")),

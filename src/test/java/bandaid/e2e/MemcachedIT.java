@@ -30,10 +30,9 @@ class MemcachedIT {
             String answer = ServerProbe.line("127.0.0.1", port, "version\r\n");
             assertTrue(answer.matches("VERSION \\S+\r\n"), answer + "\n" + a.log());
 
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle memcached = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(memcached.pid()).contains(passed),
-                    "memcached holds " + Net.sockets(memcached.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(memcached.pid(), 3);
             assertEquals(List.of(passed), ServerProbe.listeningOn(port), a.log());
             if (root) {
                 assertEquals(Optional.of("nobody"), memcached.info().user(), a.log());

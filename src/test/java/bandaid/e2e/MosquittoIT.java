@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +41,8 @@ class MosquittoIT {
                 assertEquals("hello " + host, sub.output().strip(), a.log());
             }
             ProcessHandle mosquitto = a.program(Duration.ofSeconds(5));
-            HashSet<String> passed = new HashSet<>(List.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4)));
-            assertTrue(Net.sockets(mosquitto.pid()).containsAll(passed), a.log());
+            Set<String> passed = a.passedSockets(3, 4);
+            a.assertServedOnPassed(mosquitto.pid(), 3, 4);
             assertEquals(passed, new HashSet<>(ServerProbe.listeningOn(port)), a.log());
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
         }

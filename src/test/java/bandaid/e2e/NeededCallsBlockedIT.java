@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Never an "internal error" after the server already started. (issue 12, item 5)
  */
 class NeededCallsBlockedIT {
-    private static final String DENY = Bandaid.ROOT.resolve("src/test/resources/deny-syscalls.py").toString();
 
     private record Outcome(boolean served, int exitCode, String stderr) {
     }
@@ -26,7 +25,7 @@ class NeededCallsBlockedIT {
     /** bandaid under a filter that gives EPERM for CALLS, running marker-serve.py; a client asks once if it gets ready. */
     private static Outcome run(String calls, Path marker) throws Exception {
         int port = Net.freePort();
-        try (Programs.Interactive run = new Programs.Interactive("exec " + Bandaid.PYTHON + " " + DENY + " " + calls + " "
+        try (Programs.Interactive run = new Programs.Interactive("exec " + Bandaid.PYTHON + " " + Programs.DENY + " " + calls + " "
                 + Programs.PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" -- "
                 + Bandaid.PYTHON + " " + Programs.program("marker-serve.py") + " " + marker + " 127.0.0.1 " + port)) {
             String first = run.out.readLine();

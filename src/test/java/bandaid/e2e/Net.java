@@ -1,6 +1,7 @@
 package bandaid.e2e;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,11 +36,38 @@ final class Net {
         }
     }
 
-    /** A TCP port nobody listens on right now. */
+    /** A port that neither TCP nor UDP uses right now, on any address. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        return freePorts(1);
+    }
+
+    /**
+     * {@code count} consecutive ports that neither TCP nor UDP uses right now, on any address;
+     * returns the first. The kernel picks where to start (an ephemeral port), so runs in
+     * parallel do not try the same ones.
+     */
+    static int freePorts(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket s = new ServerSocket(0)) {
+                base = s.getLocalPort();
+            }
+            if (base + count <= 65536 && allFree(base, count)) {
+                return base;
+            }
         }
+        throw new IOException("no " + count + " consecutive free ports");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            try (ServerSocket tcp = new ServerSocket(port); DatagramSocket udp = new DatagramSocket(port)) {
+                // both free
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** GET {@code url}; the first connection is what makes systemd-socket-activate start bandaid. */

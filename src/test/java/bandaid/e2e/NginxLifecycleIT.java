@@ -47,10 +47,8 @@ class NginxLifecycleIT {
             }
             assertEquals(2, after.size(), "no new workers after HUP:\n" + a.log());
             assertBothAnswer(portA, portB, a.log());
-            String passedA = Net.fdTarget(a.pid(), 3);
-            String passedB = Net.fdTarget(a.pid(), 4);
             for (long worker : after) {
-                assertTrue(Net.sockets(worker).containsAll(List.of(passedA, passedB)), "new worker " + worker + " lacks the passed sockets");
+                a.assertServedOnPassed(worker, 3, 4);
             }
         }
     }

@@ -57,8 +57,8 @@ class NginxTwoPortsIT {
 
             // bandaid holds the passed sockets as fds 3 and 4, in the -l order. They must be the
             // only sockets listening on those ports: nginx's own sockets never got to listen.
-            String passedA = Net.fdTarget(a.pid(), 3);
-            String passedB = Net.fdTarget(a.pid(), 4);
+            String passedA = a.passedSocket(3);
+            String passedB = a.passedSocket(4);
             assertEquals(Set.of(passedA), ListeningSockets.onPort(portA), "listening on " + portA + "\n" + a.log());
             assertEquals(Set.of(passedB), ListeningSockets.onPort(portB), "listening on " + portB + "\n" + a.log());
 

@@ -38,10 +38,9 @@ class NodeDualStackIT {
 
             // Both were answered on the passed socket: node holds it (same inode as bandaid's
             // fd 3), and it is the only socket listening on the port.
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle node = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(node.pid()).contains(passed),
-                    "node holds " + Net.sockets(node.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(node.pid(), 3);
             assertEquals(List.of(passed), ServerProbe.listeningOn(port), a.log());
             // node's IPV6_V6ONLY=0 is the passed socket's too: nothing to warn about.
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +44,7 @@ class OutboundBeforeBindIT {
                 assertEquals(1, handedOver.size(), log);
                 assertTrue(handedOver.getFirst().startsWith("bandaid: DEBUG: bind(127.0.0.1:" + port + ") from python3["), log);
                 ProcessHandle python = a.program(Duration.ofSeconds(5));
-                assertTrue(Net.sockets(python.pid()).contains(Net.fdTarget(a.pid(), 3)), log);
+                a.assertServedOnPassed(python.pid(), 3);
             }
         }
     }

@@ -11,11 +11,9 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +55,7 @@ class PostgresTwoFamiliesIT {
             assertEquals("", clientAddress(dir.toString(), port), "over the unix socket there is no client address\n" + a.log());
 
             ProcessHandle server = a.program(Duration.ofSeconds(5));
-            Set<String> passed = new HashSet<>(List.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4), Net.fdTarget(a.pid(), 5)));
-            assertTrue(Net.sockets(server.pid()).containsAll(passed), "postgres holds " + Net.sockets(server.pid())
-                    + ", not all three passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(server.pid(), 3, 4, 5);
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
         }
     }
@@ -84,7 +80,7 @@ class PostgresTwoFamiliesIT {
                     && l.contains("access rules written for IPv4 addresses do not match them") && l.endsWith(splitUnit)).count(), log);
             assertEquals(1, log.lines().filter(l -> l.startsWith("bandaid: WARN: postgres[") && l.contains("bind([::]:" + port
                     + ") on an AF_INET6 socket with IPV6_V6ONLY=1 gets passed fd 3") && l.endsWith(splitUnit)).count(), log);
-            assertEquals(List.of(Net.fdTarget(a.pid(), 3)), ServerProbe.listeningOn(port), log);
+            assertEquals(List.of(a.passedSocket(3)), ServerProbe.listeningOn(port), log);
         }
     }
 

@@ -3,16 +3,18 @@ package bandaid.e2e;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Test programs under src/test/resources, and bandaid runs that talk to them line by line. */
 final class Programs {
     static final String PASS = Bandaid.ROOT.resolve("src/test/resources/pass-sockets.py").toString();
+    /** {@code deny-syscalls.py NAME[,NAME...] COMMAND ARGS...}: COMMAND with those calls failing with EPERM. */
+    static final String DENY = Bandaid.ROOT.resolve("src/test/resources/deny-syscalls.py").toString();
 
     private Programs() {
     }
@@ -40,28 +42,6 @@ final class Programs {
         return binary.toString();
     }
 
-    /** {@code count} consecutive free TCP ports on 127.0.0.1; returns the first. */
-    static int freePorts(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20000 + (int) (Math.random() * 30000);
-            if (allFree(base, count)) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports");
-    }
-
-    private static boolean allFree(int base, int count) {
-        for (int p = base; p < base + count; p++) {
-            try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-                s.setReuseAddress(true);
-            } catch (IOException taken) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Number of fds a process has open. */
     static long openFds(long pid) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
@@ -77,10 +57,8 @@ final class Programs {
 
         Interactive(String script) throws IOException {
             err = Files.createTempFile("bandaid-err", ".log");
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectError(err.toFile());
-            pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
-            pb.environment().put("BANDAID", Bandaid.SCRIPT);
-            process = pb.start();
+            process = Bandaid.process(List.of("bash", "-c", script)).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         }
 

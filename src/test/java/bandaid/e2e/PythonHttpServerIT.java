@@ -22,10 +22,9 @@ class PythonHttpServerIT {
 
             // The passed socket is fd 3 in bandaid; python must hold that very socket (same inode),
             // not one of its own that happens to listen on the same port.
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle python = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(python.pid()).contains(passed),
-                    "python holds " + Net.sockets(python.pid()) + ", not the passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(python.pid(), 3);
         }
     }
 

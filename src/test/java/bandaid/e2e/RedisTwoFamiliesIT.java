@@ -1,7 +1,6 @@
 package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +29,9 @@ class RedisTwoFamiliesIT {
 
             // fd 3 is 127.0.0.1, fd 4 is [::1] (systemd-socket-activate passes them in -l order);
             // redis holds both, and they are the only sockets listening on the port.
-            Set<String> passed = Set.of(Net.fdTarget(a.pid(), 3), Net.fdTarget(a.pid(), 4));
+            Set<String> passed = a.passedSockets(3, 4);
             ProcessHandle redis = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(redis.pid()).containsAll(passed),
-                    "redis holds " + Net.sockets(redis.pid()) + ", not both passed " + passed + "\n" + a.log());
+            a.assertServedOnPassed(redis.pid(), 3, 4);
             assertEquals(passed, new HashSet<>(ServerProbe.listeningOn(port)), a.log());
         }
     }

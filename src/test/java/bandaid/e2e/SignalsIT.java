@@ -10,16 +10,13 @@ import org.junit.jupiter.api.Test;
 
 /** Signals sent to bandaid reach the program; bandaid exits with the program's status. */
 class SignalsIT {
-    private static final String PASS = Bandaid.ROOT.resolve("src/test/resources/pass-sockets.py").toString();
     private static final String LOGGER = Bandaid.ROOT.resolve("src/test/resources/signal-logger.py").toString();
 
     @Test
     void forwardsEachSignalAndExitsWithTheProgramsStatus() throws Exception {
         // exec all the way down: the pid we start is bandaid's.
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "exec " + PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- " + LOGGER)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("BANDAID", Bandaid.SCRIPT);
-        Process bandaid = pb.start();
+        Process bandaid = Bandaid.process(List.of("bash", "-c", "exec " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- " + LOGGER))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(bandaid.getInputStream()))) {
             assertEquals("ready", out.readLine());
             for (String signal : List.of("HUP", "INT", "QUIT", "USR1", "USR2", "WINCH", "TERM")) {
@@ -36,7 +33,7 @@ class SignalsIT {
 
     @Test
     void programKilledBySignalGives128PlusN() throws Exception {
-        Bandaid.Run run = Bandaid.shell("exec " + PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- sh -c 'kill -KILL $$'");
+        Bandaid.Run run = Bandaid.shell("exec " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- sh -c 'kill -KILL $$'");
         assertEquals(128 + 9, run.exitCode(), run.stderr());
         assertEquals(List.of(), run.bandaidLines());
     }
@@ -53,7 +50,7 @@ class SignalsIT {
     @Test
     void ctrlCInATerminalReachesTheProgramOnce() throws Exception {
         String inTerminal = Bandaid.ROOT.resolve("src/test/resources/programs/in-terminal.py").toString();
-        Bandaid.Run run = Bandaid.shell("exec " + Bandaid.PYTHON + " " + inTerminal + " " + PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- "
+        Bandaid.Run run = Bandaid.shell("exec " + Bandaid.PYTHON + " " + inTerminal + " " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- "
                 + Bandaid.PYTHON + " " + LOGGER);
         assertEquals(0, run.exitCode(), run.stderr());
         // (The terminal echoes the Ctrl-C as "^C" in front of the program's line.)

@@ -50,7 +50,7 @@ class SocatUnixSocketIT {
                     "socat's bind must get the passed socket:\n" + log);
             // socat's own socket was replaced: it holds the very socket systemd-socket-activate made.
             ProcessHandle socat = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(socat.pid()).contains(Net.fdTarget(a.pid(), 3)), log);
+            a.assertServedOnPassed(socat.pid(), 3);
 
             // socat removes the path when it ends (unlink-close, its default); SIGTERM ends it.
             socat.destroy();

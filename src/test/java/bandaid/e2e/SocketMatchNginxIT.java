@@ -69,8 +69,8 @@ class SocketMatchNginxIT {
                 HttpResponse<String> rb = Net.get("http://127.0.0.1:" + portB + "/");
                 assertEquals("port-b\n", rb.body(), "port " + portB + "\n" + a.log());
             }
-            assertEquals(Set.of(Net.fdTarget(a.pid(), 3)), ListeningSockets.onPort(portA), a.log());
-            assertEquals(Set.of(Net.fdTarget(a.pid(), 4)), ListeningSockets.onPort(portB), a.log());
+            assertEquals(Set.of(a.passedSocket(3)), ListeningSockets.onPort(portA), a.log());
+            assertEquals(Set.of(a.passedSocket(4)), ListeningSockets.onPort(portB), a.log());
             // The first socket() got port A's socket (fd 3, the first passed), and the bind() to
             // port B on that very fd put B's socket there instead.
             String log = a.log();

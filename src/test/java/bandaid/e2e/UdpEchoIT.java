@@ -1,7 +1,6 @@
 package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +16,7 @@ class UdpEchoIT {
 
     @Test
     void echoesOnThePassedDatagramSocket() throws Exception {
-        int port = Clients.freeUdpPort();
+        int port = Net.freePort();
         try (Bandaid.Activated a = Bandaid.Activated.start(List.of("--datagram", "-l", "127.0.0.1:" + port),
                 List.of("-v", "--", Bandaid.PYTHON, ECHO, "127.0.0.1", Integer.toString(port)))) {
             assertEquals("echo: ping", Clients.udpExchange("127.0.0.1", port, "ping", Duration.ofSeconds(30)), a.log());
@@ -29,8 +28,7 @@ class UdpEchoIT {
             assertEquals(1, log.lines().filter(l -> l.startsWith("bandaid: DEBUG: bind(127.0.0.1:" + port + ") from python3[")
                     && l.contains("-> passed fd 3")).count(), log);
             ProcessHandle python = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(python.pid()).contains(Net.fdTarget(a.pid(), 3)),
-                    "the server holds " + Net.sockets(python.pid()) + ", not the passed " + Net.fdTarget(a.pid(), 3) + "\n" + log);
+            a.assertServedOnPassed(python.pid(), 3);
         }
     }
 }

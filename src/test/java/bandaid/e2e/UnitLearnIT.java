@@ -17,7 +17,7 @@ class UnitLearnIT {
 
     @Test
     void learnsEachFamilyAndTypeTheProgramListensOnAndNothingElse() throws Exception {
-        int port = Programs.freePorts(2);
+        int port = Net.freePorts(2);
         Bandaid.Run run = Bandaid.shell("exec \"$BANDAID\" unit dns --learn -- " + SPLIT + " " + port);
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("""

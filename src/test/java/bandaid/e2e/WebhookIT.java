@@ -32,9 +32,9 @@ class WebhookIT {
                 assertEquals(200, r.statusCode(), a.log());
                 assertEquals("webhook ok", r.body(), a.log());
             }
-            String passed = Net.fdTarget(a.pid(), 3);
+            String passed = a.passedSocket(3);
             ProcessHandle webhook = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(webhook.pid()).contains(passed), a.log());
+            a.assertServedOnPassed(webhook.pid(), 3);
             assertEquals(List.of(passed), ServerProbe.listeningOn(port), a.log());
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
         }

@@ -61,7 +61,7 @@ class WildcardOnDualStackIT {
                     && l.contains("bind(0.0.0.0:" + port + ") on an AF_INET socket gets passed fd 3 \"unknown\" ([::]:" + port
                     + "), a dual-stack AF_INET6 socket")).count(), log);
             ProcessHandle python = a.program(Duration.ofSeconds(5));
-            assertTrue(Net.sockets(python.pid()).contains(Net.fdTarget(a.pid(), 3)), log);
+            a.assertServedOnPassed(python.pid(), 3);
         }
     }
 
