@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "serve-hello.h"
+
 static struct sockaddr_in addr;
 static volatile int target = -1;
 static pthread_barrier_t go, done;
@@ -102,17 +104,5 @@ int main(int argc, char **argv) {
     }
     printf("children %d calls\n", calls);
 
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    if (bind(s, (struct sockaddr *) &addr, sizeof addr) != 0 || listen(s, 16) != 0) {
-        printf("serve bind/listen errno %d\n", errno);
-        return 1;
-    }
-    printf("ready\n");
-    int c = accept(s, NULL, NULL);
-    if (c < 0 || write(c, "hello\n", 6) != 6) {
-        printf("accept/write errno %d\n", errno);
-        return 1;
-    }
-    close(c);
-    return 0;
+    return serve_hello(&addr);
 }

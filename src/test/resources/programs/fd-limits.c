@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "serve-hello.h"
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: fd-limits rlimit|full HOST PORT\n");
@@ -60,17 +62,5 @@ int main(int argc, char **argv) {
         close(last - 1);
     }
 
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    if (s < 0 || bind(s, (struct sockaddr *) &addr, sizeof addr) != 0 || listen(s, 16) != 0) {
-        printf("serve socket/bind/listen errno %d\n", errno);
-        return 1;
-    }
-    printf("ready\n");
-    int c = accept(s, NULL, NULL);
-    if (c < 0 || write(c, "hello\n", 6) != 6) {
-        printf("accept/write errno %d\n", errno);
-        return 1;
-    }
-    close(c);
-    return 0;
+    return serve_hello(&addr);
 }

@@ -24,23 +24,8 @@ import org.junit.jupiter.api.Test;
  * (the empty namespace's) never shows.
  */
 class PrivateNetworkIT {
-    /** Tries to reach outside, says how that went, then serves HTTP and logs each client's address. */
-    private static final String SERVER = """
-            import http.server, socket, sys
-            try:
-                socket.create_connection(("192.0.2.1", 80), timeout=2)
-                print("outbound: connected", flush=True)
-            except OSError as e:
-                print("outbound:", e.strerror, flush=True)
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = self.client_address[0].encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
-            """;
+    /** Tries to reach outside, says how that went, then serves HTTP and answers each GET with the client's address. */
+    private static final String SERVER = Bandaid.ROOT.resolve("src/test/resources/servers/client_address.py").toString();
 
     @BeforeAll
     static void needsRoot() {
@@ -50,7 +35,7 @@ class PrivateNetworkIT {
     private static Bandaid.Activated start(int port, String... options) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("unshare", "--net", Bandaid.SCRIPT));
         command.addAll(List.of(options));
-        command.addAll(List.of("--", Bandaid.PYTHON, "-c", SERVER, Integer.toString(port)));
+        command.addAll(List.of("--", Bandaid.PYTHON, SERVER, Integer.toString(port)));
         return Bandaid.Activated.startCommand(List.of("-l", "127.0.0.1:" + port), command, java.util.Map.of());
     }
 

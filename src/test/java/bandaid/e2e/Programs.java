@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -25,12 +26,12 @@ final class Programs {
 
     /**
      * The C program src/test/resources/programs/NAME.c, compiled with gcc into target/programs/NAME
-     * (again only when the source is newer).
+     * (again only when the source, or a header beside it, is newer).
      */
     static synchronized String compiled(String name) throws IOException, InterruptedException {
         Path source = Bandaid.ROOT.resolve("src/test/resources/programs/" + name + ".c");
         Path binary = Bandaid.ROOT.resolve("target/programs/" + name);
-        if (!Files.exists(binary) || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) < 0) {
+        if (!Files.exists(binary) || Files.getLastModifiedTime(binary).compareTo(newest(source)) < 0) {
             Files.createDirectories(binary.getParent());
             Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-pthread", "-o", binary.toString(), source.toString())
                     .redirectErrorStream(true).start();
@@ -40,6 +41,17 @@ final class Programs {
             }
         }
         return binary.toString();
+    }
+
+    private static FileTime newest(Path source) throws IOException {
+        try (Stream<Path> headers = Files.list(source.getParent())) {
+            FileTime newest = Files.getLastModifiedTime(source);
+            for (Path header : headers.filter(p -> p.toString().endsWith(".h")).toList()) {
+                FileTime time = Files.getLastModifiedTime(header);
+                newest = time.compareTo(newest) > 0 ? time : newest;
+            }
+            return newest;
+        }
     }
 
     /** Number of fds a process has open. */

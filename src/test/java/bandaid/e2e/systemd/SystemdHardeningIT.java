@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SystemdHardeningIT {
     /** A unit hardened the way systemd-analyze security asks, except for what each test varies. */
-    private static final String HARDENING = """
+    static final String HARDENING = """
             DynamicUser=yes
             NoNewPrivileges=yes
             CapabilityBoundingSet=

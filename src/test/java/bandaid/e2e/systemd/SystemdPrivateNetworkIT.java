@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,63 +17,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * supports (whose SystemCallFilter= keeps bandaid from pidfd_getfd) and without.
  */
 class SystemdPrivateNetworkIT {
-    /** SystemdHardeningIT's unit, with the filter bandaid needs. */
-    private static final String HARDENING = """
-            PrivateNetwork=yes
-            DynamicUser=yes
-            NoNewPrivileges=yes
-            CapabilityBoundingSet=
-            ProtectSystem=strict
-            ProtectHome=yes
-            PrivateTmp=yes
-            PrivateDevices=yes
-            ProtectProc=invisible
-            ProtectKernelTunables=yes
-            ProtectKernelModules=yes
-            ProtectKernelLogs=yes
-            ProtectControlGroups=yes
-            ProtectClock=yes
-            ProtectHostname=yes
-            RestrictNamespaces=yes
-            RestrictRealtime=yes
-            RestrictSUIDSGID=yes
-            LockPersonality=yes
-            RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
-            SystemCallArchitectures=native
-            UMask=0077
-            SystemCallFilter=@system-service seccomp
-            """;
+    /** SystemdHardeningIT's unit, with the filter bandaid needs, and no network. */
+    private static final String HARDENING = "PrivateNetwork=yes\n" + SystemdHardeningIT.HARDENING + "SystemCallFilter=@system-service seccomp\n";
     /** Tries to reach outside and says how that went, then answers each GET with the client's address. */
-    private static final String SERVER = """
-            import http.server, socket, sys
-            try:
-                socket.create_connection(("192.0.2.1", 80), timeout=2)
-                print("outbound: connected", flush=True)
-            except OSError as e:
-                print("outbound:", e.strerror, flush=True)
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = self.client_address[0].encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
-            """;
+    private static final String SERVER = Container.INSIDE + "/src/test/resources/servers/client_address.py";
 
     @RegisterExtension
     static final Container container = Container.perClass("privnet");
-
-    @BeforeAll
-    static void writeServer() throws Exception {
-        container.write("/etc/bandaid-test/server.py", SERVER);
-    }
 
     private static void install(String name, int port, String options, String service) throws Exception {
         container.install(Map.of(
                 name + ".socket", "[Socket]\nListenStream=127.0.0.1:" + port + "\n",
                 name + ".service", "[Service]\nExecStart=" + Container.BANDAID + " " + options + " -- " + Container.PYTHON
-                        + " /etc/bandaid-test/server.py " + port + "\n" + service));
+                        + " " + SERVER + " " + port + "\n" + service));
         container.ok("systemctl start " + name + ".socket");
     }
 
