@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class CaddyAdminPortIT {
             String passed = a.passedSocket(3);
             ProcessHandle caddy = a.program(Duration.ofSeconds(5));
             a.assertServedOnPassed(caddy.pid(), 3);
-            assertEquals(List.of(passed), ServerProbe.listeningOn(site), a.log());
+            assertEquals(Set.of(passed), ListeningSockets.onPort(site), a.log());
             // bandaid looked at caddy's own socket, whichever Go thread bound it, and says that
             // caddy's dual-stack [::] socket became the passed IPv4 one.
             assertTrue(a.log().lines().anyMatch(l -> l.startsWith("bandaid: WARN: caddy[") && l.contains("bind([::]:" + site
@@ -54,7 +55,7 @@ class CaddyAdminPortIT {
                     a.log());
 
             // The admin socket is caddy's own: caddy holds it, bandaid never had it.
-            List<String> adminSockets = ServerProbe.listeningOn(admin);
+            List<String> adminSockets = List.copyOf(ListeningSockets.onPort(admin));
             assertEquals(1, adminSockets.size(), adminSockets + "\n" + a.log());
             assertTrue(Net.sockets(caddy.pid()).contains(adminSockets.getFirst()), a.log());
             assertFalse(Net.sockets(a.pid()).contains(adminSockets.getFirst()), a.log());

@@ -2,7 +2,6 @@ package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ class DnsmasqBindInterfacesIT {
             Dns.answersOnBothFamilies(a, port, Dnsmasq.NAME, Dnsmasq.ADDRESS);
             Dnsmasq.holdsEveryPassedSocketUnwarned(a, 4);
             assertEquals(a.passedSockets(3, 4),
-                    new HashSet<>(ServerProbe.listeningOn(port)), a.log());
+                    ListeningSockets.onPort(port), a.log());
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class DnsmasqWildcardIT {
             // The IPv4 sockets are the passed ones; the IPv6 ones are dnsmasq's own.
             ProcessHandle dnsmasq = a.program(Duration.ofSeconds(5));
             a.assertServedOnPassed(dnsmasq.pid(), 3, 4);
-            List<String> listening = ServerProbe.listeningOn(port);
+            Set<String> listening = ListeningSockets.onPort(port);
             assertEquals(2, listening.size(), listening + "\n" + log);
             assertTrue(listening.contains(a.passedSocket(3)), log);
         }
@@ -85,7 +86,7 @@ class DnsmasqWildcardIT {
             }
             assertTrue(log.contains("IPV6_PKTINFO comes with their datagrams"), log);
             // Both of its listeners of a type hold the one passed socket: there is no other on the port.
-            assertEquals(List.of(a.passedSocket(3)), ServerProbe.listeningOn(port), log);
+            assertEquals(Set.of(a.passedSocket(3)), ListeningSockets.onPort(port), log);
         }
     }
 

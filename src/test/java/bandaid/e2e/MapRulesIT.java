@@ -3,7 +3,6 @@ package bandaid.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +19,8 @@ class MapRulesIT {
         for (int fd = 3; fd < 3 + passedCount; fd++) {
             stats.append("stat -L -c \"passed").append(fd).append(" %i\" /proc/self/fd/").append(fd).append("; ");
         }
-        try (Programs.Interactive run = new Programs.Interactive("exec " + Programs.PASS + " " + specs + " -- bash -c '" + stats
-                + "exec \"$BANDAID\" " + options + " -- " + Bandaid.PYTHON + " " + Programs.program("bind-report.py") + " " + binds + "'")) {
-            List<String> lines = new ArrayList<>();
-            for (String line = run.line(); !line.equals("done"); line = run.line()) {
-                lines.add(line);
-            }
-            run.send("");
-            assertEquals(0, run.waitFor(), run.stderr());
-            ExitStatus.assertNoStackTrace(run.stderr());
-            return lines;
-        }
+        return Programs.bindReport("exec " + Programs.PASS + " " + specs + " -- bash -c '" + stats
+                + "exec \"$BANDAID\" " + options + " -- " + Bandaid.PYTHON + " " + Programs.program("bind-report.py") + " " + binds + "'");
     }
 
     private static String inode(List<String> lines, String prefix) {

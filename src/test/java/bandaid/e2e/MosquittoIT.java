@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +42,7 @@ class MosquittoIT {
             ProcessHandle mosquitto = a.program(Duration.ofSeconds(5));
             Set<String> passed = a.passedSockets(3, 4);
             a.assertServedOnPassed(mosquitto.pid(), 3, 4);
-            assertEquals(passed, new HashSet<>(ServerProbe.listeningOn(port)), a.log());
+            assertEquals(passed, ListeningSockets.onPort(port), a.log());
             assertTrue(a.log().lines().noneMatch(l -> l.startsWith("bandaid: WARN")), a.log());
         }
     }

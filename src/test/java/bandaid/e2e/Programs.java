@@ -1,5 +1,7 @@
 package bandaid.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -51,6 +54,24 @@ final class Programs {
                 newest = time.compareTo(newest) > 0 ? time : newest;
             }
             return newest;
+        }
+    }
+
+    /**
+     * Runs {@code bash -c SCRIPT}, which execs bind-report.py (under bandaid, maybe with lines of
+     * its own before), and returns its lines before "done"; then lets it exit, which must be with
+     * status 0 and no stack trace.
+     */
+    static List<String> bindReport(String script) throws IOException, InterruptedException {
+        try (Interactive run = new Interactive(script)) {
+            List<String> lines = new ArrayList<>();
+            for (String line = run.line(); !line.equals("done"); line = run.line()) {
+                lines.add(line);
+            }
+            run.send("");
+            assertEquals(0, run.waitFor(), run.stderr());
+            ExitStatus.assertNoStackTrace(run.stderr());
+            return lines;
         }
     }
 

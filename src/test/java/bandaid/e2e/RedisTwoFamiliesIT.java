@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class RedisTwoFamiliesIT {
             Set<String> passed = a.passedSockets(3, 4);
             ProcessHandle redis = a.program(Duration.ofSeconds(5));
             a.assertServedOnPassed(redis.pid(), 3, 4);
-            assertEquals(passed, new HashSet<>(ServerProbe.listeningOn(port)), a.log());
+            assertEquals(passed, ListeningSockets.onPort(port), a.log());
         }
     }
 }

@@ -3,18 +3,14 @@ package bandaid.e2e;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Asks real servers one question each, for end-to-end tests. The first connection is what makes
@@ -95,30 +91,5 @@ final class ServerProbe {
         }
         throw new AssertionError(what + ": no answer within " + STARTUP + " (" + failures.size() + " attempts): "
                 + failures.subList(Math.max(0, failures.size() - 3), failures.size()));
-    }
-
-    /**
-     * The socket listening on TCP {@code port} (any local address, IPv4 or IPv6), as
-     * {@code socket:[INODE]} the way /proc/PID/fd names it, from /proc/net/tcp and tcp6 (proc(5)).
-     */
-    static List<String> listeningOn(int port) {
-        List<String> inodes = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of(table));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            String portHex = ":" + String.format(Locale.ROOT, "%04X", port);
-            for (String line : lines.subList(1, lines.size())) {
-                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-                String[] f = line.strip().split("\\s+");
-                if (f.length > 9 && f[1].endsWith(portHex) && f[3].equals("0A")) {
-                    inodes.add("socket:[" + f[9] + "]");
-                }
-            }
-        }
-        return inodes;
     }
 }

@@ -28,16 +28,7 @@ class UnixPathIdentityIT {
             script.append(" \"").append(spec.replace("\\", "\\\\")).append('"');
         }
         script.append("'");
-        try (Programs.Interactive run = new Programs.Interactive(script.toString())) {
-            List<String> lines = new ArrayList<>();
-            for (String line = run.line(); !line.equals("done"); line = run.line()) {
-                lines.add(line);
-            }
-            run.send("");
-            assertEquals(0, run.waitFor(), run.stderr());
-            ExitStatus.assertNoStackTrace(run.stderr());
-            return lines;
-        }
+        return Programs.bindReport(script.toString());
     }
 
     /** For a passed path: the socket file's own inode before bandaid starts, a line "file INODE". */
