@@ -71,6 +71,9 @@ class SystemdHardeningIT {
         container.ok("systemctl start eperm.service");
         container.awaitState("eperm.service", "failed");
         assertEquals("77", container.property("eperm.service", "ExecMainStatus"), container.journal("eperm.service"));
+        // What an admin sees: the sysexits name systemd gives the status fits the cause.
+        String status = container.sh("systemctl status --no-pager eperm.service").stdout();
+        assertTrue(status.contains("status=77/NOPERM"), status);
         List<String> lines = container.awaitMessage("eperm.service", "bandaid:");
         assertEquals(1, lines.size(), String.join("\n", lines));
         assertTrue(lines.getFirst().startsWith("bandaid: seccomp(") && lines.getFirst().endsWith(
@@ -93,5 +96,26 @@ class SystemdHardeningIT {
         // Stopping passes SIGTERM on to python (pidfd_send_signal, in @process): no SIGSYS there either.
         container.ok("systemctl stop withsec.service");
         assertNotEquals("31", container.property("withsec.service", "ExecMainStatus"), container.journal("withsec.service"));
+    }
+
+    /**
+     * If bandaid itself is killed with SIGKILL, the seccomp listener goes with it and the
+     * program's later binds would fail with ENOSYS (README, limitations): under systemd nothing of
+     * the program lingers, since the main process's end stops the unit's whole cgroup.
+     */
+    @Test
+    void bandaidKilledBySigkillTakesTheProgramWithIt() throws Exception {
+        install("killed", 8404, "SystemCallFilter=@system-service seccomp\n");
+        Container.Http response = container.get("http://127.0.0.1:8404/");
+        assertEquals(200, response.status(), response + "\n" + container.journal("killed.service"));
+        String main = container.property("killed.service", "MainPID");
+        String python = container.ok("pgrep -P " + main + " python3").strip();
+        assertTrue(!python.isEmpty(), container.journal("killed.service"));
+        container.ok("kill -KILL " + main);
+        container.awaitState("killed.service", "failed");
+        assertEquals("", container.ok("systemctl show -p ControlGroup --value killed.service").isBlank() ? ""
+                : container.ok("cat /sys/fs/cgroup$(systemctl show -p ControlGroup --value killed.service)/cgroup.procs 2>/dev/null || true").strip(),
+                "nothing of the unit is left in its cgroup");
+        assertTrue(container.sh("kill -0 " + python).exitCode() != 0, "the program (pid " + python + ") was stopped with bandaid");
     }
 }
