@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * bandaid in a podman container, started the way a socket unit starts it: systemd-socket-activate
  * holds the socket in the host's network and execs {@code podman run}, which passes LISTEN_FDS
  * into the container with LISTEN_PID=1. The image is the systemd tests' Debian rootfs (podman
- * import: no registry here); the repository and the JDK are bound read-only into it.
+ * import: no registry here); the repository and the JDK are bound read-only into it, except in
+ * the test of an image with the .deb installed, which has neither.
  *
  * <p>This VM's podman needs runc (crun refuses the hybrid cgroup setup) and ulimits it may set
  * (no CAP_SYS_RESOURCE): a test-only containers.conf (KERNEL-NOTES, podman). Skipped where
@@ -128,6 +129,60 @@ class PodmanIT {
         int port = Net.freePort();
         try (Bandaid.Activated a = run(port, List.of("--network=none"), bandaid(port))) {
             assertEquals(200, Net.get("http://127.0.0.1:" + port + "/").statusCode(), a.log());
+        }
+    }
+
+    /**
+     * The image a user would build: the Debian rootfs with bandaid's .deb installed (its own
+     * runtime, no JDK), bandaid the entrypoint, no network, podman's default profile; nothing of
+     * the repository bound in. The .deb is the one scripts/package makes (built here if missing).
+     */
+    @Test
+    void anImageWithTheDebServesWithNoNetwork() throws Exception {
+        String withDeb = debImage();
+        int port = Net.freePort();
+        String name = "bandaid-test-" + ProcessHandle.current().pid() + "-" + port;
+        started.add(name);
+        List<String> command = List.of("podman", "run", "--rm", "--name=" + name, "--stop-timeout=2", "--network=none",
+                "--entrypoint=/usr/bin/bandaid", withDeb, "--", "python3", "-m", "http.server", Integer.toString(port));
+        try (Bandaid.Activated a = Bandaid.Activated.startCommand(List.of("-l", "127.0.0.1:" + port), command,
+                Map.of("CONTAINERS_CONF", conf.toString(), "PATH", System.getenv("PATH")))) {
+            assertEquals(200, Net.get("http://127.0.0.1:" + port + "/").statusCode(), a.log());
+        }
+    }
+
+    /** The rootfs image with the .deb installed, made once per .deb (podman commit of a dpkg -i). */
+    private static String debImage() throws Exception {
+        Path deb = packagedDeb();
+        String withDeb = image + "-deb-" + Long.toHexString(Files.size(deb) ^ Files.getLastModifiedTime(deb).toMillis());
+        if (podmanRun(List.of("image", "exists", withDeb), Duration.ofSeconds(30)) != 0) {
+            String builder = "bandaid-test-deb-" + ProcessHandle.current().pid();
+            int installed = podmanRun(List.of("run", "--name=" + builder, "-v", deb + ":/tmp/bandaid.deb:ro", "--network=none", image,
+                    "dpkg", "-i", "/tmp/bandaid.deb"), Duration.ofMinutes(3));
+            try {
+                assertEquals(0, installed, "dpkg -i of " + deb + " in " + image);
+                assertEquals(0, podmanRun(List.of("commit", builder, withDeb), Duration.ofMinutes(3)), "podman commit");
+            } finally {
+                podmanRun(List.of("rm", "--force", "--ignore", builder), Duration.ofSeconds(60));
+            }
+        }
+        return withDeb;
+    }
+
+    /** target/bandaid_*_amd64.deb, made by scripts/package when there is none yet. */
+    private static Path packagedDeb() throws Exception {
+        Path target = Bandaid.ROOT.resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            var found = files.filter(f -> f.getFileName().toString().matches("bandaid_.*_amd64\\.deb")).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        Process build = new ProcessBuilder(Bandaid.ROOT.resolve("scripts/package").toString()).redirectErrorStream(true)
+                .redirectOutput(target.resolve("package-podman.log").toFile()).start();
+        assertTrue(build.waitFor(15, TimeUnit.MINUTES) && build.exitValue() == 0, Files.readString(target.resolve("package-podman.log")));
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().matches("bandaid_.*_amd64\\.deb")).findFirst().orElseThrow();
         }
     }
 
