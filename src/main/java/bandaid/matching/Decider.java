@@ -1,7 +1,6 @@
 package bandaid.matching;
 
 import bandaid.socket.Errno;
-import bandaid.socket.Family;
 import bandaid.socket.FileId;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;

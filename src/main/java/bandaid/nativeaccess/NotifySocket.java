@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * bandaid's own sd_notify socket, for the program: an AF_UNIX datagram socket bound to an

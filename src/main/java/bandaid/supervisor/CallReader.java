@@ -5,7 +5,6 @@ import bandaid.matching.Decision;
 import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.SeccompListener;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 

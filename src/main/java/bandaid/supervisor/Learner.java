@@ -3,7 +3,6 @@ package bandaid.supervisor;
 import bandaid.BandaidException;
 import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.Fds;
-import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompListener;
 import bandaid.nativeaccess.Signals;
