@@ -2,6 +2,7 @@ package bandaid.activation;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
+import bandaid.socket.Bytes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -99,17 +100,11 @@ public record ListenEnvironment(int count, List<String> names, int closedFd, boo
         return Integer.parseInt(fds);
     }
 
-    /** A value for a one-line message: control characters escaped, long values cut. */
+    /** A value for a one-line message: control characters escaped (Bytes.oneLine), long values cut. */
     static String printable(String value) {
-        StringBuilder s = new StringBuilder();
-        value.codePoints().limit(64).forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
-                s.append(String.format("\\x%02x", c));
-            } else {
-                s.appendCodePoint(c);
-            }
-        });
-        return value.codePointCount(0, value.length()) > 64 ? s + "..." : s.toString();
+        boolean cut = value.codePointCount(0, value.length()) > 64;
+        String head = cut ? value.substring(0, value.offsetByCodePoints(0, 64)) : value;
+        return Bytes.oneLine(head) + (cut ? "..." : "");
     }
 
     private static void checkPid(String pid, long ourPid) throws BandaidException {

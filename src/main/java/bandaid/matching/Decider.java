@@ -25,6 +25,8 @@ public final class Decider {
     private final FdMatcher matcher;
     private final boolean strict;
     private final List<PassedSocket> passed;
+    /** A passed socket has a path in the file system: unlink() calls are looked at. */
+    private final boolean keepsPaths;
     /** O_NONBLOCK as first set on each handed-out passed socket, by fd: later handouts leave it. */
     private final Map<Integer, Boolean> modeSet = new ConcurrentHashMap<>();
     /** Warnings already given: each is said once. */
@@ -36,6 +38,7 @@ public final class Decider {
         this.matcher = matcher;
         this.strict = strict;
         this.passed = List.copyOf(passed);
+        this.keepsPaths = keepsPaths(passed);
     }
 
     /** Whether any passed socket has a path in the file system, which unlink() must not remove. */
@@ -48,7 +51,7 @@ public final class Decider {
         return switch (call) {
             case TrappedCall.Socket s -> socket(s);
             case TrappedCall.Bind b -> firstBind(b);
-            case TrappedCall.Unlink u -> u.removesDir() || u.path().isEmpty() || !keepsPaths(passed)
+            case TrappedCall.Unlink u -> u.removesDir() || u.path().isEmpty() || !keepsPaths
                     ? new Decision.Continue("not a passed socket's path") : new Decision.LookCloser();
             case TrappedCall.Other o -> new Decision.Continue("not a call bandaid handles");
         };

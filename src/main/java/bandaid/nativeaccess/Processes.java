@@ -67,16 +67,8 @@ public final class Processes {
      * not tell
      */
     public static OptionalInt seccompFilters(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("Seccomp_filters:")) {
-                    return OptionalInt.of(Integer.parseInt(line.substring("Seccomp_filters:".length()).strip()));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone or hidden
-        }
-        return OptionalInt.empty();
+        return statusField(Long.toString(pid), "Seccomp_filters").map(v -> OptionalInt.of(Integer.parseInt(v)))
+                .orElse(OptionalInt.empty());
     }
 
     /**
@@ -90,27 +82,28 @@ public final class Processes {
 
     /** bandaid's real uid (the first field of the Uid line of /proc/self/status), -1 if unreadable. */
     public static long ownUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return Long.parseLong(line.substring("Uid:".length()).strip().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // below
-        }
-        return -1;
+        return statusField("self", "Uid").map(v -> Long.parseLong(v.split("\\s+")[0])).orElse(-1L);
     }
 
     private static Optional<Integer> threadGroup(int tid) {
+        return statusField(Integer.toString(tid), "Tgid").map(Integer::parseInt);
+    }
+
+    /**
+     * The value of the line {@code NAME:} of /proc/PID/status (proc(5)), trimmed.
+     *
+     * @return empty when the process is gone, hidden (ProtectProc=invisible), or the kernel has
+     * no such line
+     */
+    private static Optional<String> statusField(String pid, String name) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
-                if (line.startsWith("Tgid:")) {
-                    return Optional.of(Integer.parseInt(line.substring(5).strip()));
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith(name + ":")) {
+                    return Optional.of(line.substring(name.length() + 1).strip());
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // the thread is gone
+            // gone or hidden
         }
         return Optional.empty();
     }
