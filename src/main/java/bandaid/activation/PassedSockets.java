@@ -43,13 +43,16 @@ public final class PassedSockets {
             int fd = env.fd(i);
             String name = env.names().get(i);
             Inspection found = fd == env.closedFd() ? new Inspection.NotOpen("not open") : inspector.inspect(fd);
-            switch (found) {
-                case Inspection.NotOpen n -> throw new BandaidException(ExitCode.CONFIG, "LISTEN_FDS=" + env.count()
+            // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
+            if (found instanceof Inspection.NotOpen n) {
+                throw new BandaidException(ExitCode.CONFIG, "LISTEN_FDS=" + env.count()
                         + " says fds 3.." + env.fd(env.count() - 1) + " were passed, but fd " + fd + " \"" + name + "\" is " + n.what());
-                case Inspection.NotASocket n -> throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
-                        + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
-                case Inspection.Socket s -> sockets.add(checked(fd, name, s));
             }
+            if (found instanceof Inspection.NotASocket) {
+                throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
+                        + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
+            }
+            sockets.add(checked(fd, name, (Inspection.Socket) found));
         }
         return List.copyOf(sockets);
     }

@@ -46,11 +46,10 @@ final class InspectCommand {
         int fd = listen.fd(index);
         String head = "fd " + fd + " \"" + listen.names().get(index) + "\": ";
         Inspection found = fd == listen.closedFd() ? new Inspection.NotOpen("not open") : KernelInspector.inspect(fd);
-        return head + switch (found) {
-            case Inspection.NotOpen n -> n.what();
-            case Inspection.NotASocket n -> "not a socket";
-            case Inspection.Socket s -> describe(s.description());
-        };
+        if (found instanceof Inspection.Socket s) {
+            return head + describe(s.description());
+        }
+        return head + (found instanceof Inspection.NotOpen n ? n.what() : "not a socket");
     }
 
     private static String describe(SocketDescription d) {

@@ -2,7 +2,6 @@ package bandaid.matching;
 
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -38,10 +37,7 @@ public final class AddressMatcher implements FdMatcher {
 
     @Override
     public Optional<PassedSocket> match(SocketCall call) {
-        return switch (call) {
-            case SocketCall.Create create -> Optional.empty();
-            case SocketCall.Bind bind -> matchBind(bind);
-        };
+        return call instanceof SocketCall.Bind bind ? matchBind(bind) : Optional.empty();
     }
 
     @Override
@@ -58,9 +54,20 @@ public final class AddressMatcher implements FdMatcher {
                 || passed.stream().anyMatch(p -> Addresses.sameAddress(p.address(), address) || samePortOneWildcard(p.address(), address));
     }
 
+    /** The candidate the family rules rank best (the first of equals). */
     private Optional<PassedSocket> matchBind(SocketCall.Bind bind) {
-        return candidates(bind).stream().filter(p -> Families.rank(p, bind).isPresent())
-                .min(Comparator.comparingInt(p -> Families.rank(p, bind).orElseThrow()));
+        // A loop, not Comparator.comparingInt: the JDK's lambda in it is spun on the first bind
+        // (the AOT cache does not keep it), ~2 ms on the way to the first answer.
+        PassedSocket best = null;
+        int bestRank = Integer.MAX_VALUE;
+        for (PassedSocket p : candidates(bind)) {
+            Optional<Integer> rank = Families.rank(p, bind);
+            if (rank.isPresent() && rank.get() < bestRank) {
+                best = p;
+                bestRank = rank.get();
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     @Override

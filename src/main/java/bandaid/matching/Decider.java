@@ -48,13 +48,18 @@ public final class Decider {
 
     /** The decision from what the reader decoded, or {@link Decision.LookCloser}. */
     public Decision first(TrappedCall call) {
-        return switch (call) {
-            case TrappedCall.Socket s -> socket(s);
-            case TrappedCall.Bind b -> firstBind(b);
-            case TrappedCall.Unlink u -> u.removesDir() || u.path().isEmpty() || !keepsPaths
+        // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
+        if (call instanceof TrappedCall.Bind b) {
+            return firstBind(b);
+        }
+        if (call instanceof TrappedCall.Socket s) {
+            return socket(s);
+        }
+        if (call instanceof TrappedCall.Unlink u) {
+            return u.removesDir() || u.path().isEmpty() || !keepsPaths
                     ? new Decision.Continue("not a passed socket's path") : new Decision.LookCloser();
-            case TrappedCall.Other o -> new Decision.Continue("not a call bandaid handles");
-        };
+        }
+        return new Decision.Continue("not a call bandaid handles");
     }
 
     private Decision socket(TrappedCall.Socket s) {

@@ -30,10 +30,10 @@ public final class SocketOrderMatcher implements FdMatcher {
 
     @Override
     public synchronized Optional<PassedSocket> match(SocketCall call) {
-        return switch (call) {
-            case SocketCall.Create create -> claim(create);
-            case SocketCall.Bind bind -> passed.stream().filter(p -> p.address().equals(bind.address())).findFirst();
-        };
+        if (call instanceof SocketCall.Bind bind) {
+            return passed.stream().filter(p -> p.address().equals(bind.address())).findFirst();
+        }
+        return claim((SocketCall.Create) call);
     }
 
     private Optional<PassedSocket> claim(SocketCall.Create create) {

@@ -19,13 +19,7 @@ public sealed interface ListenAddress {
      * listens where a socket unit could, so it never gets a passed socket. A family bandaid does
      * not read counts as one too.
      */
-    default boolean isEphemeral() {
-        return switch (this) {
-            case Inet inet -> inet.port() == 0;
-            case Unix unix -> unix.isUnnamed();
-            case Unsupported u -> true;
-        };
-    }
+    boolean isEphemeral();
 
     /** An IPv4 or IPv6 address and port; {@code address} holds 4 or 16 bytes in network order. */
     record Inet(Family family, byte[] address, int port) implements ListenAddress {
@@ -39,6 +33,12 @@ public sealed interface ListenAddress {
         @Override
         public byte[] address() {
             return address.clone();
+        }
+
+        /** Port 0: the kernel picks a free port (ip(7)). */
+        @Override
+        public boolean isEphemeral() {
+            return port == 0;
         }
 
         /** 0.0.0.0 or [::]: any local address (ip(7), ipv6(7)). */
@@ -131,6 +131,12 @@ public sealed interface ListenAddress {
             return name.length == 0 && !isAbstract;
         }
 
+        /** Unnamed: the kernel autobinds an abstract name (unix(7)). */
+        @Override
+        public boolean isEphemeral() {
+            return isUnnamed();
+        }
+
         /** A path in the file system (not abstract, not unnamed). */
         public boolean isPath() {
             return !isAbstract && name.length > 0;
@@ -162,6 +168,11 @@ public sealed interface ListenAddress {
 
     /** A family bandaid does not read (netlink, vsock, ...): matched by family and type only. */
     record Unsupported(Family family, int familyNumber) implements ListenAddress {
+        @Override
+        public boolean isEphemeral() {
+            return true;
+        }
+
         @Override
         public String toString() {
             return "family " + familyNumber;

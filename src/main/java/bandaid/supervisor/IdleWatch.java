@@ -68,10 +68,10 @@ final class IdleWatch {
         this.access = access;
         this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
         for (PassedSocket p : watched) {
-            switch (p.address()) {
-                case ListenAddress.Inet inet -> ports.add(inet.port());
-                case ListenAddress.Unix unix -> unixAddresses.add(unix);
-                case ListenAddress.Unsupported u -> { }
+            if (p.address() instanceof ListenAddress.Inet inet) {
+                ports.add(inet.port());
+            } else if (p.address() instanceof ListenAddress.Unix unix) {
+                unixAddresses.add(unix);
             }
         }
     }
@@ -173,11 +173,8 @@ final class IdleWatch {
 
     /** A connection's local address: an accepted one carries its listener's port or unix address. */
     private boolean isPassedAddress(ListenAddress local) {
-        return switch (local) {
-            case ListenAddress.Inet inet -> ports.contains(inet.port());
-            case ListenAddress.Unix unix -> unixAddresses.contains(unix);
-            case ListenAddress.Unsupported u -> false;
-        };
+        return local instanceof ListenAddress.Inet inet ? ports.contains(inet.port())
+                : local instanceof ListenAddress.Unix unix && unixAddresses.contains(unix);
     }
 
     /** Any stream socket of a watched family, by its protocol name: it may be a connection. */

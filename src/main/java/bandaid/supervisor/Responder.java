@@ -39,11 +39,14 @@ final class Responder {
      */
     void lookThenAnswer(Notification n) {
         try {
-            Decision decision = switch (n.call()) {
-                case TrappedCall.Bind b -> decider.bind(b, look.bind(b));
-                case TrappedCall.Unlink u -> decider.unlink(u, look.file(u.pid(), u.dirfd(), u.path().orElseThrow()));
-                default -> new Decision.Continue("nothing to look at");
-            };
+            Decision decision;
+            if (n.call() instanceof TrappedCall.Bind b) {
+                decision = decider.bind(b, look.bind(b));
+            } else if (n.call() instanceof TrappedCall.Unlink u) {
+                decision = decider.unlink(u, look.file(u.pid(), u.dirfd(), u.path().orElseThrow()));
+            } else {
+                decision = new Decision.Continue("nothing to look at");
+            }
             if (!listener.isWaiting(n.id())) {
                 if (decision instanceof Decision.Inject i) {
                     decider.release(i.socket());
@@ -69,29 +72,28 @@ final class Responder {
     private void answer(Notification n, Decision decision) {
         TrappedCall call = n.call();
         warnIfUnreadable(n);
-        switch (decision) {
-            case Decision.Continue c -> {
-                // Named before answering: once answered, a short-lived caller may be gone from /proc.
-                String who = c.warnings().isEmpty() ? "" : caller(call.pid());
-                listener.continueCall(n.id());
-                c.warnings().forEach(w -> Log.warn("{} {}", who, w));
-                if (Log.debugging()) {
-                    Log.debug("{} from {} -> continues ({})", call, caller(call.pid()), c.why());
-                }
+        // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
+        if (decision instanceof Decision.Continue c) {
+            // Named before answering: once answered, a short-lived caller may be gone from /proc.
+            String who = c.warnings().isEmpty() ? "" : caller(call.pid());
+            listener.continueCall(n.id());
+            c.warnings().forEach(w -> Log.warn("{} {}", who, w));
+            if (Log.debugging()) {
+                Log.debug("{} from {} -> continues ({})", call, caller(call.pid()), c.why());
             }
-            case Decision.LookCloser l -> throw new IllegalStateException("a call to look at closer reached the responder");
-            case Decision.Answer a -> {
-                listener.returnValue(n.id(), a.value());
-                if (Log.debugging()) {
-                    Log.debug("{} from {} -> {}", call, caller(call.pid()), a.why());
-                }
+        } else if (decision instanceof Decision.Answer a) {
+            listener.returnValue(n.id(), a.value());
+            if (Log.debugging()) {
+                Log.debug("{} from {} -> {}", call, caller(call.pid()), a.why());
             }
-            case Decision.Refuse r -> {
-                String who = caller(call.pid());
-                listener.fail(n.id(), r.errno());
-                Log.warn("{} from {} -> refused ({})", call, who, r.why());
-            }
-            case Decision.Inject i -> inject(n, i);
+        } else if (decision instanceof Decision.Refuse r) {
+            String who = caller(call.pid());
+            listener.fail(n.id(), r.errno());
+            Log.warn("{} from {} -> refused ({})", call, who, r.why());
+        } else if (decision instanceof Decision.Inject i) {
+            inject(n, i);
+        } else {
+            throw new IllegalStateException(decision + " reached the responder");
         }
     }
 
