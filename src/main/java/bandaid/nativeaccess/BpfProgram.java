@@ -2,7 +2,6 @@ package bandaid.nativeaccess;
 
 import bandaid.socket.Family;
 import bandaid.socket.SocketType;
-import bandaid.bindings.Linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,34 +37,34 @@ final class BpfProgram {
     static BpfProgram of(TrapPlan plan) {
         BpfProgram p = new BpfProgram();
         p.load(ARCH_OFFSET);
-        p.jumpIfEqual(Linux.AUDIT_ARCH_X86_64(), null, "allow");
+        p.jumpIfEqual(Abi.AUDIT_ARCH_X86_64, null, "allow");
         p.load(NR_OFFSET);
-        p.jump(Linux.BPF_JMP() | Linux.BPF_JGE() | Linux.BPF_K(), X32_SYSCALL_BIT, "allow", null);
+        p.jump(Abi.BPF_JMP | Abi.BPF_JGE | Abi.BPF_K, X32_SYSCALL_BIT, "allow", null);
         if (plan.bind()) {
-            p.jumpIfEqual(Linux.__NR_bind(), "notify", null);
+            p.jumpIfEqual(Abi.__NR_bind, "notify", null);
         }
         if (plan.unlink()) {
-            p.jumpIfEqual(Linux.__NR_unlink(), "notify", null);
-            p.jumpIfEqual(Linux.__NR_unlinkat(), "notify", null);
+            p.jumpIfEqual(Abi.__NR_unlink, "notify", null);
+            p.jumpIfEqual(Abi.__NR_unlinkat, "notify", null);
         }
         if (!plan.socketCalls().isEmpty()) {
-            p.jumpIfEqual(Linux.__NR_socket(), null, "allow");
+            p.jumpIfEqual(Abi.__NR_socket, null, "allow");
             p.load(argumentOffset(0));
             int family = 0;
             for (Map.Entry<Family, Set<SocketType>> entry : plan.socketCalls().entrySet()) {
                 String next = "family" + (++family);
                 p.jumpIfEqual(entry.getKey().number(), null, next);
                 p.load(argumentOffset(1));
-                p.statement(Linux.BPF_ALU() | Linux.BPF_AND() | Linux.BPF_K(), SocketType.TYPE_MASK);
+                p.statement(Abi.BPF_ALU | Abi.BPF_AND | Abi.BPF_K, SocketType.TYPE_MASK);
                 for (SocketType type : entry.getValue()) {
                     p.jumpIfEqual(type.number(), "notify", null);
                 }
-                p.returnAction(Linux.SECCOMP_RET_ALLOW(), null);
+                p.returnAction(Abi.SECCOMP_RET_ALLOW, null);
                 p.label(next);
             }
         }
-        p.returnAction(Linux.SECCOMP_RET_ALLOW(), "allow");
-        p.returnAction(Linux.SECCOMP_RET_USER_NOTIF(), "notify");
+        p.returnAction(Abi.SECCOMP_RET_ALLOW, "allow");
+        p.returnAction(Abi.SECCOMP_RET_USER_NOTIF, "notify");
         return p;
     }
 
@@ -75,7 +74,7 @@ final class BpfProgram {
     }
 
     private void load(int offset) {
-        statement(Linux.BPF_LD() | Linux.BPF_W() | Linux.BPF_ABS(), offset);
+        statement(Abi.BPF_LD | Abi.BPF_W | Abi.BPF_ABS, offset);
     }
 
     private void statement(int opcode, int k) {
@@ -83,7 +82,7 @@ final class BpfProgram {
     }
 
     private void jumpIfEqual(int k, String ifTrue, String ifFalse) {
-        jump(Linux.BPF_JMP() | Linux.BPF_JEQ() | Linux.BPF_K(), k, ifTrue, ifFalse);
+        jump(Abi.BPF_JMP | Abi.BPF_JEQ | Abi.BPF_K, k, ifTrue, ifFalse);
     }
 
     private void jump(int opcode, int k, String ifTrue, String ifFalse) {
@@ -94,7 +93,7 @@ final class BpfProgram {
         if (label != null) {
             label(label);
         }
-        statement(Linux.BPF_RET() | Linux.BPF_K(), action);
+        statement(Abi.BPF_RET | Abi.BPF_K, action);
     }
 
     /** Labels waiting for the next instruction (several may name the same one). */

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import bandaid.socket.ListenAddress;
 import java.lang.foreign.Arena;
@@ -17,7 +16,7 @@ import java.util.Optional;
  */
 public final class CallerMemory implements AutoCloseable {
     /** PATH_MAX (limits.h): the longest path a caller can pass. */
-    private static final int PATH_MAX = Linux.PATH_MAX();
+    private static final int PATH_MAX = Abi.PATH_MAX;
     private static final long PAGE = 4096;
     /** struct iovec: a pointer and a length. */
     private static final long IOVEC_SIZE = 16;
@@ -88,7 +87,7 @@ public final class CallerMemory implements AutoCloseable {
         local.set(ValueLayout.JAVA_LONG, 8, length);
         remote.set(ValueLayout.JAVA_LONG, 0, address);
         remote.set(ValueLayout.JAVA_LONG, 8, length);
-        long r = Libc.syscall(Linux.__NR_process_vm_readv(), pid, local.address(), 1, remote.address(), 1, 0);
+        long r = Libc.syscall(Abi.__NR_process_vm_readv, pid, local.address(), 1, remote.address(), 1, 0);
         if (r < 0) {
             lastError = (int) -r;
         }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Family;
 import bandaid.socket.FdFlags;
 import bandaid.socket.SocketKind;
@@ -51,7 +50,7 @@ public final class CallerSockets {
             return Optional.of(refused);
         }
         try {
-            long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd.orElseThrow(), pidfd.orElseThrow(), 0);
+            long dup = Libc.syscall(Abi.__NR_pidfd_getfd, pidfd.orElseThrow(), pidfd.orElseThrow(), 0);
             if (dup < 0) {
                 return Optional.of(new SyscallException("pidfd_getfd", (int) -dup));
             }
@@ -73,7 +72,7 @@ public final class CallerSockets {
             for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "fdinfo", Integer.toString(fd)))) {
                 if (line.startsWith("flags:")) {
                     int flags = Integer.parseInt(line.substring("flags:".length()).strip(), 8);
-                    return Optional.of(new FdFlags((flags & Linux.O_CLOEXEC()) != 0, (flags & Linux.O_NONBLOCK()) != 0));
+                    return Optional.of(new FdFlags((flags & Abi.O_CLOEXEC) != 0, (flags & Abi.O_NONBLOCK) != 0));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -109,7 +108,7 @@ public final class CallerSockets {
             return OptionalInt.empty();
         }
         try {
-            long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd.getAsInt(), fd, 0);
+            long dup = Libc.syscall(Abi.__NR_pidfd_getfd, pidfd.getAsInt(), fd, 0);
             return dup < 0 ? OptionalInt.empty() : OptionalInt.of((int) dup);
         } finally {
             Fds.close(pidfd.getAsInt(), "pidfd of " + tid);

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 
 /** fcntl(2) and close(2) on bandaid's own descriptors. */
@@ -10,13 +9,13 @@ public final class Fds {
 
     /** Marks {@code fd} close-on-exec, so no program bandaid starts inherits it raw. */
     public static void setCloseOnExec(int fd) {
-        long flags = Libc.check("fcntl(" + fd + ", F_GETFD)", fcntl(fd, Linux.F_GETFD(), 0));
-        Libc.check("fcntl(" + fd + ", F_SETFD)", fcntl(fd, Linux.F_SETFD(), flags | Linux.FD_CLOEXEC()));
+        long flags = Libc.check("fcntl(" + fd + ", F_GETFD)", fcntl(fd, Abi.F_GETFD, 0));
+        Libc.check("fcntl(" + fd + ", F_SETFD)", fcntl(fd, Abi.F_SETFD, flags | Abi.FD_CLOEXEC));
     }
 
     /** O_NONBLOCK of the file description. */
     public static boolean isNonBlocking(int fd) {
-        return (Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Linux.F_GETFL(), 0)) & Linux.O_NONBLOCK()) != 0;
+        return (Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Abi.F_GETFL, 0)) & Abi.O_NONBLOCK) != 0;
     }
 
     /**
@@ -24,16 +23,16 @@ public final class Fds {
      * all share (newfd_flags of SECCOMP_IOCTL_NOTIF_ADDFD takes O_CLOEXEC only).
      */
     public static void setNonBlocking(int fd, boolean nonBlocking) {
-        long flags = Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Linux.F_GETFL(), 0));
-        long wanted = nonBlocking ? flags | Linux.O_NONBLOCK() : flags & ~Linux.O_NONBLOCK();
+        long flags = Libc.check("fcntl(" + fd + ", F_GETFL)", fcntl(fd, Abi.F_GETFL, 0));
+        long wanted = nonBlocking ? flags | Abi.O_NONBLOCK : flags & ~Abi.O_NONBLOCK;
         if (wanted != flags) {
-            Libc.check("fcntl(" + fd + ", F_SETFL)", fcntl(fd, Linux.F_SETFL(), wanted));
+            Libc.check("fcntl(" + fd + ", F_SETFL)", fcntl(fd, Abi.F_SETFL, wanted));
         }
     }
 
     /** close(2); after EINTR the fd is closed anyway on Linux, so it is never retried. */
     public static void close(int fd, String what) {
-        long r = Libc.syscall(Linux.__NR_close(), fd, 0, 0);
+        long r = Libc.syscall(Abi.__NR_close, fd, 0, 0);
         if (r < 0 && r != -Errno.EINTR) {
             throw new SyscallException("close(" + what + ")", (int) -r);
         }
@@ -41,11 +40,11 @@ public final class Fds {
 
     /** Open, but only as an O_PATH reference (open(2)): fcntl works on it, getsockopt says EBADF. */
     public static boolean isPathOnly(int fd) {
-        long flags = fcntl(fd, Linux.F_GETFL(), 0);
-        return flags >= 0 && (flags & Linux.O_PATH()) != 0;
+        long flags = fcntl(fd, Abi.F_GETFL, 0);
+        return flags >= 0 && (flags & Abi.O_PATH) != 0;
     }
 
     private static long fcntl(int fd, int command, long argument) {
-        return Libc.syscall(Linux.__NR_fcntl(), fd, command, argument);
+        return Libc.syscall(Abi.__NR_fcntl, fd, command, argument);
     }
 }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import bandaid.socket.ListenAddress;
 import java.io.IOException;
@@ -75,7 +74,7 @@ public final class HeldSockets {
      *                          non-dumpable process; ENOSYS or EPERM: a seccomp profile)
      */
     public static Optional<ListenAddress> connectedStream(int pidfd, int fd) {
-        long dup = Libc.syscall(Linux.__NR_pidfd_getfd(), pidfd, fd, 0);
+        long dup = Libc.syscall(Abi.__NR_pidfd_getfd, pidfd, fd, 0);
         if (dup == -Errno.EBADF || dup == -Errno.ESRCH) {
             return Optional.empty(); // closed, or the process exited
         }
@@ -100,7 +99,7 @@ public final class HeldSockets {
             MemorySegment path = arena.allocateFrom("/proc/" + pid + "/fd/" + fd);
             MemorySegment name = arena.allocateFrom("system.sockprotoname");
             MemorySegment value = arena.allocate(PROTOCOL_NAME_BYTES);
-            long length = Libc.syscall(Linux.__NR_getxattr(), path.address(), name.address(), value.address(), PROTOCOL_NAME_BYTES, 0, 0);
+            long length = Libc.syscall(Abi.__NR_getxattr, path.address(), name.address(), value.address(), PROTOCOL_NAME_BYTES, 0, 0);
             if (length <= 0) {
                 return Optional.empty();
             }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import bandaid.socket.ListenAddress;
 import java.lang.foreign.Arena;
@@ -66,20 +65,20 @@ public final class NotifySocket implements AutoCloseable {
 
     /** A bound socket with SO_PASSCRED, and an unbound one to send from. */
     public static NotifySocket open() {
-        int type = Linux.SOCK_DGRAM() | Linux.SOCK_CLOEXEC();
-        int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Linux.__NR_socket(), Linux.AF_UNIX(), type, 0));
+        int type = Abi.SOCK_DGRAM | Abi.SOCK_CLOEXEC;
+        int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Abi.AF_UNIX, type, 0));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment on = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
-            Libc.check("setsockopt(SO_PASSCRED)", Libc.syscall(Linux.__NR_setsockopt(), fd, Linux.SOL_SOCKET(), Linux.SO_PASSCRED(),
+            Libc.check("setsockopt(SO_PASSCRED)", Libc.syscall(Abi.__NR_setsockopt, fd, Abi.SOL_SOCKET, Abi.SO_PASSCRED,
                     on.address(), Integer.BYTES, 0));
             // unix(7): bind() with only the family (addrlen == sizeof(sa_family_t)) autobinds.
-            MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Linux.AF_UNIX());
-            Libc.check("bind(AF_UNIX, autobind)", Libc.syscall(Linux.__NR_bind(), fd, family.address(), Sockaddrs.FAMILY_SIZE));
+            MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Abi.AF_UNIX);
+            Libc.check("bind(AF_UNIX, autobind)", Libc.syscall(Abi.__NR_bind, fd, family.address(), Sockaddrs.FAMILY_SIZE));
             MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
-            Libc.check("getsockname(notify socket)", Libc.syscall(Linux.__NR_getsockname(), fd, addr.address(), length.address()));
+            Libc.check("getsockname(notify socket)", Libc.syscall(Abi.__NR_getsockname, fd, addr.address(), length.address()));
             ListenAddress.Unix address = (ListenAddress.Unix) Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0)).orElseThrow();
-            int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Linux.__NR_socket(), Linux.AF_UNIX(), type, 0));
+            int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Abi.AF_UNIX, type, 0));
             return new NotifySocket(fd, sender, address);
         } catch (RuntimeException e) {
             Fds.close(fd, "notify socket");
@@ -109,13 +108,13 @@ public final class NotifySocket implements AutoCloseable {
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROL, control.address());
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, CONTROL_BYTES);
                 msg.set(ValueLayout.JAVA_INT, MSG_FLAGS, 0);
-                long n = Libc.syscall(Linux.__NR_recvmsg(), fd, msg.address(), Linux.MSG_CMSG_CLOEXEC());
+                long n = Libc.syscall(Abi.__NR_recvmsg, fd, msg.address(), Abi.MSG_CMSG_CLOEXEC);
                 if (n == -Errno.EINTR) {
                     continue;
                 }
                 Libc.check("recvmsg(notify socket)", n);
                 int flags = msg.get(ValueLayout.JAVA_INT, MSG_FLAGS);
-                boolean truncated = n > MOST_BYTES || (flags & Linux.MSG_TRUNC()) != 0;
+                boolean truncated = n > MOST_BYTES || (flags & Abi.MSG_TRUNC) != 0;
                 byte[] text = buffer.asSlice(0, Math.min(n, MOST_BYTES)).toArray(ValueLayout.JAVA_BYTE);
                 return controlMessages(text, msg.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN), truncated);
             }
@@ -135,10 +134,10 @@ public final class NotifySocket implements AutoCloseable {
             }
             int level = control.get(ValueLayout.JAVA_INT, at + CMSG_LEVEL);
             int type = control.get(ValueLayout.JAVA_INT, at + CMSG_TYPE);
-            if (level == Linux.SOL_SOCKET() && type == Linux.SCM_CREDENTIALS()) {
+            if (level == Abi.SOL_SOCKET && type == Abi.SCM_CREDENTIALS) {
                 pid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_PID);
                 uid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_UID);
-            } else if (level == Linux.SOL_SOCKET() && type == Linux.SCM_RIGHTS()) {
+            } else if (level == Abi.SOL_SOCKET && type == Abi.SCM_RIGHTS) {
                 for (long i = at + CMSG_DATA; i + Integer.BYTES <= at + cmsgLength; i += Integer.BYTES) {
                     fds.add(control.get(ValueLayout.JAVA_INT, i));
                 }
@@ -158,7 +157,7 @@ public final class NotifySocket implements AutoCloseable {
         byte[] name = to.name();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment addr = call.allocate(Sockaddrs.UN_SIZE, 8);
-            addr.set(ValueLayout.JAVA_SHORT, 0, (short) Linux.AF_UNIX());
+            addr.set(ValueLayout.JAVA_SHORT, 0, (short) Abi.AF_UNIX);
             int offset = Sockaddrs.UN_PATH + (to.isAbstract() ? 1 : 0); // sun_path[0] = NUL: abstract
             if (offset + name.length > Sockaddrs.UN_SIZE) {
                 throw new SyscallException("sendmsg(" + to + ")", Errno.ENAMETOOLONG);
@@ -178,8 +177,8 @@ public final class NotifySocket implements AutoCloseable {
                 long space = CMSG_DATA + ((Integer.BYTES * (long) fds.size() + 7) & ~7L);
                 MemorySegment rights = call.allocate(space, 8);
                 rights.set(ValueLayout.JAVA_LONG, CMSG_LEN, CMSG_DATA + Integer.BYTES * (long) fds.size());
-                rights.set(ValueLayout.JAVA_INT, CMSG_LEVEL, Linux.SOL_SOCKET());
-                rights.set(ValueLayout.JAVA_INT, CMSG_TYPE, Linux.SCM_RIGHTS());
+                rights.set(ValueLayout.JAVA_INT, CMSG_LEVEL, Abi.SOL_SOCKET);
+                rights.set(ValueLayout.JAVA_INT, CMSG_TYPE, Abi.SCM_RIGHTS);
                 for (int i = 0; i < fds.size(); i++) {
                     rights.set(ValueLayout.JAVA_INT, CMSG_DATA + (long) Integer.BYTES * i, fds.get(i));
                 }
@@ -188,7 +187,7 @@ public final class NotifySocket implements AutoCloseable {
             }
             long sent;
             do {
-                sent = Libc.syscall(Linux.__NR_sendmsg(), sender, msg.address(), Linux.MSG_NOSIGNAL());
+                sent = Libc.syscall(Abi.__NR_sendmsg, sender, msg.address(), Abi.MSG_NOSIGNAL);
             } while (sent == -Errno.EINTR);
             Libc.check("sendmsg(" + to + ")", sent);
         }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,7 +16,7 @@ public final class Processes {
     }
 
     static int ownPid() {
-        return (int) Libc.syscall(Linux.__NR_getpid(), 0, 0, 0);
+        return (int) Libc.syscall(Abi.__NR_getpid, 0, 0, 0);
     }
 
     /**
@@ -28,7 +27,7 @@ public final class Processes {
      * @throws SyscallException when pidfd_open is refused (a sandbox's seccomp profile)
      */
     public static OptionalInt pidfdOpen(long pid) {
-        long fd = Libc.syscall(Linux.__NR_pidfd_open(), pid, 0, 0);
+        long fd = Libc.syscall(Abi.__NR_pidfd_open, pid, 0, 0);
         if (fd == -Errno.ESRCH) {
             return OptionalInt.empty();
         }
@@ -44,7 +43,7 @@ public final class Processes {
      * @return empty when the thread is gone or pidfd_open is refused
      */
     static OptionalInt pidfdOfThread(int tid) {
-        long fd = Libc.syscall(Linux.__NR_pidfd_open(), tid, 0, 0);
+        long fd = Libc.syscall(Abi.__NR_pidfd_open, tid, 0, 0);
         if (fd >= 0) {
             return OptionalInt.of((int) fd);
         }
@@ -55,7 +54,7 @@ public final class Processes {
         if (tgid.isEmpty()) {
             return OptionalInt.empty();
         }
-        fd = Libc.syscall(Linux.__NR_pidfd_open(), tgid.get(), 0, 0);
+        fd = Libc.syscall(Abi.__NR_pidfd_open, tgid.get(), 0, 0);
         return fd >= 0 ? OptionalInt.of((int) fd) : OptionalInt.empty();
     }
 
@@ -110,7 +109,7 @@ public final class Processes {
 
     /** @return false when the process has already exited (ESRCH) */
     public static boolean sendSignal(int pidfd, int signal) {
-        long r = Libc.syscall(Linux.__NR_pidfd_send_signal(), pidfd, signal, 0, 0, 0, 0);
+        long r = Libc.syscall(Abi.__NR_pidfd_send_signal, pidfd, signal, 0, 0, 0, 0);
         return r != -Errno.ESRCH && Libc.check("pidfd_send_signal(" + signal + ")", r) == 0;
     }
 
@@ -121,7 +120,7 @@ public final class Processes {
      * @return false when the process is gone (ESRCH)
      */
     public static boolean kill(long pid, int signal) {
-        long r = Libc.syscall(Linux.__NR_kill(), pid, signal, 0);
+        long r = Libc.syscall(Abi.__NR_kill, pid, signal, 0);
         return r != -Errno.ESRCH && Libc.check("kill(" + pid + ", " + signal + ")", r) == 0;
     }
 
@@ -131,16 +130,16 @@ public final class Processes {
      * exits, and under Yama ptrace_scope=1 they stay its descendants, whose memory it may read.
      */
     public static void becomeSubreaper() {
-        setFlag(Linux.PR_SET_CHILD_SUBREAPER(), "prctl(PR_SET_CHILD_SUBREAPER)");
+        setFlag(Abi.PR_SET_CHILD_SUBREAPER, "prctl(PR_SET_CHILD_SUBREAPER)");
     }
 
     /** prctl(PR_SET_NO_NEW_PRIVS) on the calling thread: required for an unprivileged filter. */
     static void setNoNewPrivileges() {
-        setFlag(Linux.PR_SET_NO_NEW_PRIVS(), "prctl(PR_SET_NO_NEW_PRIVS)");
+        setFlag(Abi.PR_SET_NO_NEW_PRIVS, "prctl(PR_SET_NO_NEW_PRIVS)");
     }
 
     private static void setFlag(int option, String call) {
-        Libc.check(call, Libc.syscall(Linux.__NR_prctl(), option, 1, 0, 0, 0, 0));
+        Libc.check(call, Libc.syscall(Abi.__NR_prctl, option, 1, 0, 0, 0, 0));
     }
 
     /**
@@ -160,7 +159,7 @@ public final class Processes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
             while (true) {
-                long pid = Libc.syscall(Linux.__NR_wait4(), -1, status.address(), 0, 0, 0, 0);
+                long pid = Libc.syscall(Abi.__NR_wait4, -1, status.address(), 0, 0, 0, 0);
                 if (pid > 0) {
                     return Optional.of(new Reaped((int) pid, shellStatus(status.get(ValueLayout.JAVA_INT, 0))));
                 }
@@ -190,10 +189,10 @@ public final class Processes {
         try (Arena arena = Arena.ofConfined()) {
             // struct kernel_sigaction {handler, flags, restorer, mask}: all zero is SIG_DFL.
             MemorySegment action = arena.allocate(32, 8);
-            Libc.syscall(Linux.__NR_rt_sigaction(), signal, action.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
+            Libc.syscall(Abi.__NR_rt_sigaction, signal, action.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
             MemorySegment set = arena.allocateFrom(ValueLayout.JAVA_LONG, Signals.mask(signal));
-            Libc.syscall(Linux.__NR_rt_sigprocmask(), Linux.SIG_UNBLOCK(), set.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
-            Libc.syscall(Linux.__NR_tgkill(), ownPid(), Libc.syscall(Linux.__NR_gettid(), 0, 0, 0), signal, 0, 0, 0);
+            Libc.syscall(Abi.__NR_rt_sigprocmask, Abi.SIG_UNBLOCK, set.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
+            Libc.syscall(Abi.__NR_tgkill, ownPid(), Libc.syscall(Abi.__NR_gettid, 0, 0, 0), signal, 0, 0, 0);
         }
     }
 }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,10 +44,10 @@ public final class SeccompFilter {
             // interrupts the caller's wait; other signals (Go's SIGURG preemption) can no longer
             // make it restart between ADDFD and the answer (seccomp_unotify(2)). Older kernels
             // reject the flag with EINVAL: install without it.
-            long fd = seccomp(Linux.SECCOMP_SET_MODE_FILTER(),
-                    Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER() | Linux.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV(), prog.address());
+            long fd = seccomp(Abi.SECCOMP_SET_MODE_FILTER,
+                    Abi.SECCOMP_FILTER_FLAG_NEW_LISTENER | Abi.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, prog.address());
             if (fd == -Errno.EINVAL) {
-                fd = seccomp(Linux.SECCOMP_SET_MODE_FILTER(), Linux.SECCOMP_FILTER_FLAG_NEW_LISTENER(), prog.address());
+                fd = seccomp(Abi.SECCOMP_SET_MODE_FILTER, Abi.SECCOMP_FILTER_FLAG_NEW_LISTENER, prog.address());
             }
             Libc.check("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)", fd);
             // The kernel opens the listener with O_CLOEXEC (kernel/seccomp.c, init_listener).
@@ -75,13 +74,13 @@ public final class SeccompFilter {
     }
 
     private static long seccomp(long operation, long flags, long argument) {
-        return Libc.syscall(Linux.__NR_seccomp(), operation, flags, argument);
+        return Libc.syscall(Abi.__NR_seccomp, operation, flags, argument);
     }
 
     /** SECCOMP_GET_NOTIF_SIZES: the notification structs as this kernel has them. */
     private static SeccompListener.Sizes sizes(Arena arena) {
         MemorySegment sizes = arena.allocate(SeccompIoctl.SIZES_SIZE, 8);
-        Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Linux.SECCOMP_GET_NOTIF_SIZES(), 0, sizes.address()));
+        Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Abi.SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
         return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 0)),
                 Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 2)));
     }

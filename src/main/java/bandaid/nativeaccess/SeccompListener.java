@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
@@ -68,24 +67,24 @@ public final class SeccompListener implements AutoCloseable {
         public Optional<Notification> next() {
             while (true) {
                 poll.set(ValueLayout.JAVA_INT, 0, fd);
-                poll.set(ValueLayout.JAVA_SHORT, 4, (short) Linux.POLLIN());
+                poll.set(ValueLayout.JAVA_SHORT, 4, (short) Abi.POLLIN);
                 poll.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 // A close() from another thread does not wake a poll(2) in progress: wake up now
                 // and then to notice it (and the kernel's POLLNVAL for a closed fd).
-                long ready = Libc.syscall(Linux.__NR_poll(), poll.address(), 1, POLL_TIMEOUT_MS);
+                long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, POLL_TIMEOUT_MS);
                 if (ready == -Errno.EINTR) {
                     continue;
                 }
                 Libc.check("poll(seccomp listener)", ready);
                 short revents = poll.get(ValueLayout.JAVA_SHORT, 6);
-                if (closed.get() || (revents & Linux.POLLNVAL()) != 0) {
+                if (closed.get() || (revents & Abi.POLLNVAL) != 0) {
                     throw new IllegalStateException("the seccomp listener was closed under the reader");
                 }
                 if (ready == 0) {
                     continue;
                 }
-                if ((revents & Linux.POLLIN()) == 0) {
-                    if ((revents & (Linux.POLLHUP() | Linux.POLLERR())) != 0) {
+                if ((revents & Abi.POLLIN) == 0) {
+                    if ((revents & (Abi.POLLHUP | Abi.POLLERR)) != 0) {
                         return Optional.empty();
                     }
                     throw new IllegalStateException("poll(seccomp listener) returned events 0x" + Integer.toHexString(revents));
@@ -120,11 +119,11 @@ public final class SeccompListener implements AutoCloseable {
             long a1 = arg(1);
             long a2 = arg(2);
             TrappedCall call;
-            if (nr == Linux.__NR_socket()) {
+            if (nr == Abi.__NR_socket) {
                 int type = (int) a1;
                 call = new TrappedCall.Socket(pid, Family.of((int) a0), SocketType.of(type), (int) a2,
-                        (type & Linux.SOCK_NONBLOCK()) != 0, (type & Linux.SOCK_CLOEXEC()) != 0);
-            } else if (nr == Linux.__NR_bind()) {
+                        (type & Abi.SOCK_NONBLOCK) != 0, (type & Abi.SOCK_CLOEXEC) != 0);
+            } else if (nr == Abi.__NR_bind) {
                 // socklen_t is unsigned; the kernel refuses more than sizeof(sockaddr_storage)
                 // with EINVAL (net/socket.c, move_addr_to_kernel): such an address is no match.
                 long length = a2 & 0xffffffffL;
@@ -132,10 +131,10 @@ public final class SeccompListener implements AutoCloseable {
                         : memory.readSockaddr(pid, a1, length);
                 return new Notification(id, new TrappedCall.Bind(pid, (int) a0, address),
                         address.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
-            } else if (nr == Linux.__NR_unlink()) {
-                call = unlink(pid, Linux.AT_FDCWD(), a0, false);
-            } else if (nr == Linux.__NR_unlinkat()) {
-                call = unlink(pid, (int) a0, a1, (a2 & Linux.AT_REMOVEDIR()) != 0);
+            } else if (nr == Abi.__NR_unlink) {
+                call = unlink(pid, Abi.AT_FDCWD, a0, false);
+            } else if (nr == Abi.__NR_unlinkat) {
+                call = unlink(pid, (int) a0, a1, (a2 & Abi.AT_REMOVEDIR) != 0);
             } else {
                 call = new TrappedCall.Other(pid, nr);
             }
@@ -154,7 +153,7 @@ public final class SeccompListener implements AutoCloseable {
 
         /** {@link SeccompListener#continueCall} in this receiver's memory: nothing allocated per call. */
         public boolean continueCall(long id) {
-            return send(response, id, 0, 0, (int) Linux.SECCOMP_USER_NOTIF_FLAG_CONTINUE());
+            return send(response, id, 0, 0, (int) Abi.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
 
         @Override
@@ -174,7 +173,7 @@ public final class SeccompListener implements AutoCloseable {
 
     /** Lets the call run in the kernel as the program made it (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
     public boolean continueCall(long id) {
-        return send(id, 0, 0, (int) Linux.SECCOMP_USER_NOTIF_FLAG_CONTINUE());
+        return send(id, 0, 0, (int) Abi.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
     }
 
     /** Makes the call return {@code value} without running it. */
@@ -213,7 +212,7 @@ public final class SeccompListener implements AutoCloseable {
      * EMFILE when its fd table is full (what socket() itself would have said)
      */
     public long injectAsResult(long id, int sourceFd, boolean closeOnExec) {
-        return addFd(id, sourceFd, 0, closeOnExec, Linux.SECCOMP_ADDFD_FLAG_SEND());
+        return addFd(id, sourceFd, 0, closeOnExec, Abi.SECCOMP_ADDFD_FLAG_SEND);
     }
 
     /**
@@ -225,7 +224,7 @@ public final class SeccompListener implements AutoCloseable {
      * the fd number is at or above the caller's RLIMIT_NOFILE
      */
     public long injectAt(long id, int sourceFd, int targetFd, boolean closeOnExec) {
-        return addFd(id, sourceFd, targetFd, closeOnExec, Linux.SECCOMP_ADDFD_FLAG_SETFD());
+        return addFd(id, sourceFd, targetFd, closeOnExec, Abi.SECCOMP_ADDFD_FLAG_SETFD);
     }
 
     private long addFd(long id, int sourceFd, int targetFd, boolean closeOnExec, long flags) {
@@ -236,13 +235,13 @@ public final class SeccompListener implements AutoCloseable {
             addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_SRCFD, sourceFd);
             addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD, targetFd);
             // newfd_flags takes O_CLOEXEC and nothing else (kernel/seccomp.c, seccomp_notify_addfd).
-            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD_FLAGS, closeOnExec ? Linux.O_CLOEXEC() : 0);
+            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD_FLAGS, closeOnExec ? Abi.O_CLOEXEC : 0);
             return ioctl(SeccompIoctl.NOTIF_ADDFD, addfd.address());
         }
     }
 
     private long ioctl(long request, long argument) {
-        return Libc.syscall(Linux.__NR_ioctl(), fd, request, argument);
+        return Libc.syscall(Abi.__NR_ioctl, fd, request, argument);
     }
 
     /**

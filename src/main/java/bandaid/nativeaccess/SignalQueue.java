@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +34,7 @@ public final class SignalQueue implements AutoCloseable {
     public static List<String> blocked(List<String> signals) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment current = arena.allocate(ValueLayout.JAVA_LONG);
-            Libc.check("rt_sigprocmask(SIG_BLOCK)", Libc.syscall(Linux.__NR_rt_sigprocmask(), Linux.SIG_BLOCK(), 0,
+            Libc.check("rt_sigprocmask(SIG_BLOCK)", Libc.syscall(Abi.__NR_rt_sigprocmask, Abi.SIG_BLOCK, 0,
                     current.address(), Signals.KERNEL_SIGSET_BYTES, 0, 0));
             long mask = current.get(ValueLayout.JAVA_LONG, 0);
             return signals.stream().filter(s -> (mask & Signals.mask(Signals.number(s))) != 0).toList();
@@ -46,8 +45,8 @@ public final class SignalQueue implements AutoCloseable {
     public static SignalQueue open(List<String> signals) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocateFrom(ValueLayout.JAVA_LONG, Signals.mask(Signals.numbers(signals)));
-            long fd = Libc.check("signalfd4", Libc.syscall(Linux.__NR_signalfd4(), -1, set.address(),
-                    Signals.KERNEL_SIGSET_BYTES, Linux.SFD_CLOEXEC(), 0, 0));
+            long fd = Libc.check("signalfd4", Libc.syscall(Abi.__NR_signalfd4, -1, set.address(),
+                    Signals.KERNEL_SIGSET_BYTES, Abi.SFD_CLOEXEC, 0, 0));
             return new SignalQueue((int) fd);
         }
     }
@@ -67,10 +66,10 @@ public final class SignalQueue implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(SIGINFO_SIZE, 8);
             while (true) {
-                long n = Libc.syscall(Linux.__NR_read(), fd, info.address(), SIGINFO_SIZE);
+                long n = Libc.syscall(Abi.__NR_read, fd, info.address(), SIGINFO_SIZE);
                 if (n == SIGINFO_SIZE) {
                     return Optional.of(new Received(info.get(ValueLayout.JAVA_INT, SSI_SIGNO),
-                            info.get(ValueLayout.JAVA_INT, SSI_CODE) == Linux.SI_KERNEL()));
+                            info.get(ValueLayout.JAVA_INT, SSI_CODE) == Abi.SI_KERNEL));
                 }
                 if (n == -Errno.EINTR) {
                     continue;

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import java.util.List;
 
 /** Signal numbers by name (x86-64, from the bindings) and the kernel's sigset_t. */
@@ -14,16 +13,16 @@ public final class Signals {
     /** The number of a signal named without its SIG prefix: {@code TERM} -> 15. */
     public static int number(String name) {
         return switch (name) {
-            case "HUP" -> Linux.SIGHUP();
-            case "INT" -> Linux.SIGINT();
-            case "QUIT" -> Linux.SIGQUIT();
-            case "TERM" -> Linux.SIGTERM();
-            case "USR1" -> Linux.SIGUSR1();
-            case "USR2" -> Linux.SIGUSR2();
-            case "WINCH" -> Linux.SIGWINCH();
-            case "KILL" -> Linux.SIGKILL();
-            case "PIPE" -> Linux.SIGPIPE();
-            case "ALRM" -> Linux.SIGALRM();
+            case "HUP" -> Abi.SIGHUP;
+            case "INT" -> Abi.SIGINT;
+            case "QUIT" -> Abi.SIGQUIT;
+            case "TERM" -> Abi.SIGTERM;
+            case "USR1" -> Abi.SIGUSR1;
+            case "USR2" -> Abi.SIGUSR2;
+            case "WINCH" -> Abi.SIGWINCH;
+            case "KILL" -> Abi.SIGKILL;
+            case "PIPE" -> Abi.SIGPIPE;
+            case "ALRM" -> Abi.SIGALRM;
             default -> throw new IllegalArgumentException("unknown signal " + name);
         };
     }

@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.SocketDescription;
@@ -21,19 +20,19 @@ public final class Sockets {
      */
     public static SocketDescription describe(int fd) {
         SocketKind kind = kind(fd);
-        boolean listening = intOption(fd, Linux.SOL_SOCKET(), Linux.SO_ACCEPTCONN(), "SO_ACCEPTCONN") != 0;
-        int protocol = intOption(fd, Linux.SOL_SOCKET(), Linux.SO_PROTOCOL(), "SO_PROTOCOL");
+        boolean listening = intOption(fd, Abi.SOL_SOCKET, Abi.SO_ACCEPTCONN, "SO_ACCEPTCONN") != 0;
+        int protocol = intOption(fd, Abi.SOL_SOCKET, Abi.SO_PROTOCOL, "SO_PROTOCOL");
         return new SocketDescription(kind.family(), kind.type(), protocol, localAddress(fd, kind.family()),
                 listening, Fds.isNonBlocking(fd), kind.v6Only().orElse(false));
     }
 
     /** Family, type and IPV6_V6ONLY of the socket on {@code fd}. */
     static SocketKind kind(int fd) {
-        int familyNumber = intOption(fd, Linux.SOL_SOCKET(), Linux.SO_DOMAIN(), "SO_DOMAIN");
-        int type = intOption(fd, Linux.SOL_SOCKET(), Linux.SO_TYPE(), "SO_TYPE");
+        int familyNumber = intOption(fd, Abi.SOL_SOCKET, Abi.SO_DOMAIN, "SO_DOMAIN");
+        int type = intOption(fd, Abi.SOL_SOCKET, Abi.SO_TYPE, "SO_TYPE");
         // IPV6_V6ONLY (ipv6(7)); other families have no such option.
-        boolean v6Only = familyNumber == Linux.AF_INET6()
-                && intOption(fd, Linux.IPPROTO_IPV6(), Linux.IPV6_V6ONLY(), "IPV6_V6ONLY") != 0;
+        boolean v6Only = familyNumber == Abi.AF_INET6
+                && intOption(fd, Abi.IPPROTO_IPV6, Abi.IPV6_V6ONLY, "IPV6_V6ONLY") != 0;
         return new SocketKind(Family.of(familyNumber), SocketType.of(type), Optional.of(v6Only));
     }
 
@@ -45,8 +44,8 @@ public final class Sockets {
      */
     static Optional<ListenAddress> connectedStreamAddress(int fd) {
         try {
-            if (intOption(fd, Linux.SOL_SOCKET(), Linux.SO_TYPE(), "SO_TYPE") != Linux.SOCK_STREAM()
-                    || intOption(fd, Linux.SOL_SOCKET(), Linux.SO_ACCEPTCONN(), "SO_ACCEPTCONN") != 0) {
+            if (intOption(fd, Abi.SOL_SOCKET, Abi.SO_TYPE, "SO_TYPE") != Abi.SOCK_STREAM
+                    || intOption(fd, Abi.SOL_SOCKET, Abi.SO_ACCEPTCONN, "SO_ACCEPTCONN") != 0) {
                 return Optional.empty();
             }
         } catch (SyscallException notASocket) {
@@ -55,11 +54,11 @@ public final class Sockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
-            if (Libc.syscall(Linux.__NR_getpeername(), fd, addr.address(), length.address()) < 0) {
+            if (Libc.syscall(Abi.__NR_getpeername, fd, addr.address(), length.address()) < 0) {
                 return Optional.empty();
             }
             length.set(ValueLayout.JAVA_INT, 0, Sockaddrs.MAX_LENGTH);
-            if (Libc.syscall(Linux.__NR_getsockname(), fd, addr.address(), length.address()) < 0) {
+            if (Libc.syscall(Abi.__NR_getsockname, fd, addr.address(), length.address()) < 0) {
                 return Optional.empty();
             }
             return Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0));
@@ -76,9 +75,9 @@ public final class Sockets {
             // struct pollfd: int fd; short events; short revents.
             MemorySegment poll = arena.allocate(8, 4);
             poll.set(ValueLayout.JAVA_INT, 0, fd);
-            poll.set(ValueLayout.JAVA_SHORT, 4, (short) Linux.POLLIN());
-            long ready = Libc.syscall(Linux.__NR_poll(), poll.address(), 1, 0);
-            return ready > 0 && (poll.get(ValueLayout.JAVA_SHORT, 6) & Linux.POLLIN()) != 0;
+            poll.set(ValueLayout.JAVA_SHORT, 4, (short) Abi.POLLIN);
+            long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, 0);
+            return ready > 0 && (poll.get(ValueLayout.JAVA_SHORT, 6) & Abi.POLLIN) != 0;
         }
     }
 
@@ -86,7 +85,7 @@ public final class Sockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
-            Libc.check("getsockname(" + fd + ")", Libc.syscall(Linux.__NR_getsockname(), fd, addr.address(), length.address()));
+            Libc.check("getsockname(" + fd + ")", Libc.syscall(Abi.__NR_getsockname, fd, addr.address(), length.address()));
             return Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0))
                     .orElse(new ListenAddress.Unsupported(family, family.number()));
         }
@@ -97,7 +96,7 @@ public final class Sockets {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Integer.BYTES);
             Libc.check("getsockopt(" + fd + ", " + name + ")",
-                    Libc.syscall(Linux.__NR_getsockopt(), fd, level, option, value.address(), length.address(), 0));
+                    Libc.syscall(Abi.__NR_getsockopt, fd, level, option, value.address(), length.address(), 0));
             return value.get(ValueLayout.JAVA_INT, 0);
         }
     }

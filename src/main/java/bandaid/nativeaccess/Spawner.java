@@ -1,6 +1,5 @@
 package bandaid.nativeaccess;
 
-import bandaid.bindings.Linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,7 +57,7 @@ public final class Spawner {
             check("posix_spawn_file_actions_init", Functions.ACTIONS_INIT.call(actions.address(), 0, 0, 0, 0, 0));
             try {
                 check("posix_spawnattr_setsigmask", Functions.ATTR_SETSIGMASK.call(attr.address(), emptySet.address(), 0, 0, 0, 0));
-                check("posix_spawnattr_setflags", Functions.ATTR_SETFLAGS.call(attr.address(), Linux.POSIX_SPAWN_SETSIGMASK(), 0, 0, 0, 0));
+                check("posix_spawnattr_setflags", Functions.ATTR_SETFLAGS.call(attr.address(), Abi.POSIX_SPAWN_SETSIGMASK, 0, 0, 0, 0));
                 check("posix_spawn_file_actions_addclosefrom_np",
                         Functions.ACTIONS_CLOSEFROM.call(actions.address(), FIRST_FD_TO_CLOSE, 0, 0, 0, 0));
                 MemorySegment args = strings(arena, argv);

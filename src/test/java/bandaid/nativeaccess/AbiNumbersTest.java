@@ -25,6 +25,9 @@ import bandaid.socket.Family;
 import bandaid.socket.SocketType;
 import bandaid.socket.TrappedCall;
 import java.io.BufferedReader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -47,6 +50,26 @@ class AbiNumbersTest {
         assertEquals(Linux.SOCK_DGRAM(), SocketType.DGRAM.number());
         assertEquals(Linux.SOCK_SEQPACKET(), SocketType.SEQPACKET.number());
         assertEquals(Linux.AT_FDCWD(), TrappedCall.Unlink.AT_FDCWD);
+    }
+
+    /**
+     * Every number of {@link Abi}, by its C name, against the generated bindings' method of that
+     * name: same type, same value.
+     */
+    @Test
+    void abiConstantsAreTheBindings() throws ReflectiveOperationException {
+        int checked = 0;
+        for (Field field : Abi.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(field.getModifiers()) || field.isSynthetic()) {
+                continue;
+            }
+            Method binding = Linux.class.getMethod(field.getName());
+            assertEquals(binding.getReturnType(), field.getType(), field.getName());
+            field.setAccessible(true);
+            assertEquals(binding.invoke(null), field.get(null), field.getName());
+            checked++;
+        }
+        assertTrue(checked > 90, "only " + checked + " numbers in Abi");
     }
 
     @Test
