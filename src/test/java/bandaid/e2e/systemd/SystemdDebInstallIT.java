@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The .deb from scripts/package on a Debian server with no Java at all: it installs, runs a
- * socket-activated service through /usr/bin/bandaid, and leaves nothing behind when removed.
+ * The .deb from scripts/package on a Debian server with no Java at all: it installs (its postinst
+ * makes the AOT cache), runs a socket-activated service through /usr/bin/bandaid, and leaves
+ * nothing behind when removed.
  */
 class SystemdDebInstallIT {
     @RegisterExtension
     static final Container container = Container.perClass("deb", false);
+    private static final String AOT_CACHE = "/var/cache/bandaid/bandaid.aot";
     private static Path deb;
 
     @BeforeAll
@@ -38,12 +40,27 @@ class SystemdDebInstallIT {
     void installsServesAndRemovesCleanlyWithoutAJdk() throws Exception {
         assertNotEquals(0, container.sh("command -v java || ls /usr/lib/jvm").exitCode(), "the container must have no Java");
 
-        container.ok("dpkg -i " + Container.INSIDE + "/target/" + deb.getFileName());
+        Container.Result install = container.sh("dpkg -i " + Container.INSIDE + "/target/" + deb.getFileName());
+        assertEquals(0, install.exitCode(), install.toString());
         String version = container.ok("bandaid --version 2>&1");
         assertTrue(version.matches("(?s)bandaid \\d+\\.\\d+\\.\\d+ \\(Java \\d+.*\\)\\s*"), version);
-        // The class archive scripts/package made still maps once installed (-Xshare:on fails
-        // otherwise; by default the JVM would quietly start without it, slower).
+        // The postinst made the AOT cache and bandaid maps it (-XX:AOTMode=on fails when the
+        // launcher passes none or the JVM cannot use it; by default it would quietly start
+        // without, slower).
+        assertEquals(0, container.sh("test -s " + AOT_CACHE).exitCode(), "no AOT cache after dpkg -i: " + install);
+        container.ok("BANDAID_JAVA_OPTIONS=-XX:AOTMode=on bandaid --version");
+        // A cache not dated as the jar (another jar's) is not used: bandaid starts with the CDS
+        // archive scripts/package made, which maps (-Xshare:on fails otherwise). make-aot-cache,
+        // run again by hand, makes it anew, quietly.
+        container.ok("touch " + AOT_CACHE);
+        assertNotEquals(0, container.sh("BANDAID_JAVA_OPTIONS=-XX:AOTMode=on bandaid --version").exitCode(), "a stale cache used");
         container.ok("BANDAID_JAVA_OPTIONS=-Xshare:on bandaid --version");
+        assertEquals("", container.ok("/usr/lib/bandaid/make-aot-cache 2>&1"));
+        container.ok("BANDAID_JAVA_OPTIONS=-XX:AOTMode=on bandaid --version");
+        // Installed again (to dpkg an upgrade: the old prerm drops the cache, the new postinst
+        // makes one), bandaid has a cache that maps.
+        container.ok("dpkg -i " + Container.INSIDE + "/target/" + deb.getFileName());
+        container.ok("BANDAID_JAVA_OPTIONS=-XX:AOTMode=on bandaid --version");
         container.ok("test -f /usr/share/man/man1/bandaid.1.gz");
         container.ok("test -f /usr/share/doc/bandaid/examples/web.socket");
 
@@ -59,7 +76,7 @@ class SystemdDebInstallIT {
         container.ok("systemctl stop pkgweb.socket pkgweb.service && rm /etc/systemd/system/pkgweb.* && systemctl daemon-reload");
         container.ok("apt-get remove -y bandaid");
         // (The repository itself is bound at /opt/bandaid: not the package's.)
-        String left = container.ok("find /usr /etc /var/lib/dpkg/info /opt -path " + Container.INSIDE
+        String left = container.ok("find /usr /etc /var/lib/dpkg/info /var/cache /opt -path " + Container.INSIDE
                 + " -prune -o -name '*bandaid*' -print 2>/dev/null || true");
         assertEquals(List.of(), left.lines().toList(), "left behind by apt-get remove");
     }
