@@ -37,6 +37,10 @@ final class CallReader {
     /** @param onListenerFailure told when the listener breaks: no call can be answered any more */
     void start(Consumer<Throwable> onListenerFailure) {
         Thread.ofPlatform().name("bandaid-reader").daemon().start(() -> run(onListenerFailure));
+        // The virtual threads' scheduler (its carrier pool, a first virtual thread's classes and
+        // JFR events) is made on first use: made now, while the program starts, the first bind
+        // of a passed address does not wait for it (scripts/bench part 7, BENCHMARKS.md).
+        Thread.ofVirtual().name("bandaid-warm-up").start(() -> { });
     }
 
     private void run(Consumer<Throwable> onListenerFailure) {
