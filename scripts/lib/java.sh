@@ -43,17 +43,24 @@ java_feature_version() { # the feature version of the java binary $1, or nothing
   echo "$feature"
 }
 
+# java_candidate JAVA: takes JAVA if it is a runtime >= 22: sets $java, $java_home, $java_feature.
+java_candidate() {
+  [[ -x "$1" ]] || return 1
+  runtime_of "$1"
+  [[ -n "$feature" && "$feature" -ge 22 ]] || return 1
+  java=$1 java_home=$home java_feature=$feature
+}
+
 # find_java: the first runtime >= 22 in $JAVA_HOME, PATH, /usr/lib/jvm/*: sets $java, $java_home, $java_feature.
+# JAVA_HOME alone when it is one (scripts/bandaid passes the JDK it found last time): looking PATH
+# up with $(type -P java) starts a subshell, ~3.5 ms on every activation here.
 find_java() {
-  local candidates=() c dir home feature field path_java
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
-  if path_java=$(type -P java); then candidates+=("$path_java"); fi
+  local dir home feature field path_java
+  if [[ -n "${JAVA_HOME:-}" ]] && java_candidate "$JAVA_HOME/bin/java"; then return 0; fi
+  if path_java=$(type -P java) && java_candidate "$path_java"; then return 0; fi
   # BANDAID_JVM_ROOT stands in for /usr/lib/jvm in tests of this search.
-  for dir in "${BANDAID_JVM_ROOT:-/usr/lib/jvm}"/*/; do candidates+=("${dir}bin/java"); done
-  for c in "${candidates[@]}"; do
-    [[ -x "$c" ]] || continue
-    runtime_of "$c"
-    if [[ -n "$feature" && "$feature" -ge 22 ]]; then java=$c java_home=$home java_feature=$feature; return 0; fi
+  for dir in "${BANDAID_JVM_ROOT:-/usr/lib/jvm}"/*/; do
+    if java_candidate "${dir}bin/java"; then return 0; fi
   done
   return 1
 }
