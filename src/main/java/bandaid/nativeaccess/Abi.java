@@ -6,12 +6,11 @@ package bandaid.nativeaccess;
  * values written down, so that no start of bandaid initializes {@code bindings.Linux}: its static
  * initializer makes a SymbolLookup, an Arena and the canonical layouts, several milliseconds on
  * the way to the program's first answer (ARCHITECTURE.md). These numbers are ABI and never change;
- * {@code AbiNumbersTest} holds every one of them to the bindings by name.
+ * {@code AbiNumbersTest} holds every one of them to the bindings by name. Numbers the socket layer
+ * already writes down (address families, socket types, AT_FDCWD) are used from there, not
+ * repeated here.
  */
 final class Abi {
-    public static final int AF_INET6 = 10; // #define AF_INET6 10
-    public static final int AF_UNIX = 1; // #define AF_UNIX 1
-    public static final int AT_FDCWD = -100; // #define AT_FDCWD -100
     public static final int AT_REMOVEDIR = 512; // #define AT_REMOVEDIR 512
     public static final int AT_SYMLINK_NOFOLLOW = 256; // #define AT_SYMLINK_NOFOLLOW 256
     public static final int AUDIT_ARCH_X86_64 = -1073741762; // #define AUDIT_ARCH_X86_64 3221225534
@@ -72,9 +71,7 @@ final class Abi {
     public static final int SIG_UNBLOCK = 1; // #define SIG_UNBLOCK 1
     public static final int SI_KERNEL = 128; // enum <anonymous>.SI_KERNEL = 128
     public static final int SOCK_CLOEXEC = 524288; // enum __socket_type.SOCK_CLOEXEC = 524288
-    public static final int SOCK_DGRAM = 2; // enum __socket_type.SOCK_DGRAM = 2
     public static final int SOCK_NONBLOCK = 2048; // enum __socket_type.SOCK_NONBLOCK = 2048
-    public static final int SOCK_STREAM = 1; // enum __socket_type.SOCK_STREAM = 1
     public static final int SOL_SOCKET = 1; // #define SOL_SOCKET 1
     public static final int SO_ACCEPTCONN = 30; // #define SO_ACCEPTCONN 30
     public static final int SO_DOMAIN = 39; // #define SO_DOMAIN 39

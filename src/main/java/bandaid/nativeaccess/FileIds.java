@@ -1,6 +1,7 @@
 package bandaid.nativeaccess;
 
 import bandaid.socket.FileId;
+import bandaid.socket.TrappedCall;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,7 +34,7 @@ public final class FileIds {
     public static Optional<FileId> of(int pid, int dirfd, byte[] path) {
         ByteArrayOutputStream full = new ByteArrayOutputStream();
         String base = "/proc/" + pid + (path.length > 0 && path[0] == '/' ? "/root"
-                : dirfd == Abi.AT_FDCWD ? "/cwd/" : "/fd/" + dirfd + "/");
+                : dirfd == TrappedCall.Unlink.AT_FDCWD ? "/cwd/" : "/fd/" + dirfd + "/");
         full.writeBytes(base.getBytes(StandardCharsets.US_ASCII));
         full.writeBytes(path);
         return of(full.toByteArray());
@@ -45,7 +46,7 @@ public final class FileIds {
             MemorySegment name = arena.allocate(path.length + 1L);
             name.copyFrom(MemorySegment.ofArray(path));
             MemorySegment stat = arena.allocate(STAT_SIZE, 8);
-            long r = Libc.syscall(Abi.__NR_newfstatat, Abi.AT_FDCWD, name.address(), stat.address(),
+            long r = Libc.syscall(Abi.__NR_newfstatat, TrappedCall.Unlink.AT_FDCWD, name.address(), stat.address(),
                     Abi.AT_SYMLINK_NOFOLLOW, 0, 0);
             return r < 0 ? Optional.empty()
                     : Optional.of(new FileId(stat.get(ValueLayout.JAVA_LONG, ST_DEV), stat.get(ValueLayout.JAVA_LONG, ST_INO)));

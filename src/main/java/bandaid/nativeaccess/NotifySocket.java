@@ -1,7 +1,9 @@
 package bandaid.nativeaccess;
 
 import bandaid.socket.Errno;
+import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
+import bandaid.socket.SocketType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -65,20 +67,20 @@ public final class NotifySocket implements AutoCloseable {
 
     /** A bound socket with SO_PASSCRED, and an unbound one to send from. */
     public static NotifySocket open() {
-        int type = Abi.SOCK_DGRAM | Abi.SOCK_CLOEXEC;
-        int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Abi.AF_UNIX, type, 0));
+        int type = SocketType.DGRAM.number() | Abi.SOCK_CLOEXEC;
+        int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Family.UNIX.number(), type, 0));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment on = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
             Libc.check("setsockopt(SO_PASSCRED)", Libc.syscall(Abi.__NR_setsockopt, fd, Abi.SOL_SOCKET, Abi.SO_PASSCRED,
                     on.address(), Integer.BYTES, 0));
             // unix(7): bind() with only the family (addrlen == sizeof(sa_family_t)) autobinds.
-            MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Abi.AF_UNIX);
+            MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Family.UNIX.number());
             Libc.check("bind(AF_UNIX, autobind)", Libc.syscall(Abi.__NR_bind, fd, family.address(), Sockaddrs.FAMILY_SIZE));
             MemorySegment addr = arena.allocate(Sockaddrs.MAX_LENGTH, 8);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, Sockaddrs.MAX_LENGTH);
             Libc.check("getsockname(notify socket)", Libc.syscall(Abi.__NR_getsockname, fd, addr.address(), length.address()));
             ListenAddress.Unix address = (ListenAddress.Unix) Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0)).orElseThrow();
-            int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Abi.AF_UNIX, type, 0));
+            int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Family.UNIX.number(), type, 0));
             return new NotifySocket(fd, sender, address);
         } catch (RuntimeException e) {
             Fds.close(fd, "notify socket");
@@ -157,7 +159,7 @@ public final class NotifySocket implements AutoCloseable {
         byte[] name = to.name();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment addr = call.allocate(Sockaddrs.UN_SIZE, 8);
-            addr.set(ValueLayout.JAVA_SHORT, 0, (short) Abi.AF_UNIX);
+            addr.set(ValueLayout.JAVA_SHORT, 0, (short) Family.UNIX.number());
             int offset = Sockaddrs.UN_PATH + (to.isAbstract() ? 1 : 0); // sun_path[0] = NUL: abstract
             if (offset + name.length > Sockaddrs.UN_SIZE) {
                 throw new SyscallException("sendmsg(" + to + ")", Errno.ENAMETOOLONG);

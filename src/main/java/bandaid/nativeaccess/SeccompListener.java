@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The seccomp listener fd (seccomp_unotify(2)): receives trapped calls and answers them. It owns
@@ -105,7 +106,7 @@ public final class SeccompListener implements AutoCloseable {
          * Hands each trapped call to {@code each}, on this thread, until no process is left under
          * the filter (see {@link #next}).
          */
-        public void forEach(java.util.function.Consumer<Notification> each) {
+        public void forEach(Consumer<Notification> each) {
             for (Optional<Notification> n = next(); n.isPresent(); n = next()) {
                 each.accept(n.get());
             }
@@ -132,7 +133,7 @@ public final class SeccompListener implements AutoCloseable {
                 return new Notification(id, new TrappedCall.Bind(pid, (int) a0, address),
                         address.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
             } else if (nr == Abi.__NR_unlink) {
-                call = unlink(pid, Abi.AT_FDCWD, a0, false);
+                call = unlink(pid, TrappedCall.Unlink.AT_FDCWD, a0, false);
             } else if (nr == Abi.__NR_unlinkat) {
                 call = unlink(pid, (int) a0, a1, (a2 & Abi.AT_REMOVEDIR) != 0);
             } else {

@@ -31,7 +31,7 @@ public final class Sockets {
         int familyNumber = intOption(fd, Abi.SOL_SOCKET, Abi.SO_DOMAIN, "SO_DOMAIN");
         int type = intOption(fd, Abi.SOL_SOCKET, Abi.SO_TYPE, "SO_TYPE");
         // IPV6_V6ONLY (ipv6(7)); other families have no such option.
-        boolean v6Only = familyNumber == Abi.AF_INET6
+        boolean v6Only = familyNumber == Family.INET6.number()
                 && intOption(fd, Abi.IPPROTO_IPV6, Abi.IPV6_V6ONLY, "IPV6_V6ONLY") != 0;
         return new SocketKind(Family.of(familyNumber), SocketType.of(type), Optional.of(v6Only));
     }
@@ -44,7 +44,7 @@ public final class Sockets {
      */
     static Optional<ListenAddress> connectedStreamAddress(int fd) {
         try {
-            if (intOption(fd, Abi.SOL_SOCKET, Abi.SO_TYPE, "SO_TYPE") != Abi.SOCK_STREAM
+            if (intOption(fd, Abi.SOL_SOCKET, Abi.SO_TYPE, "SO_TYPE") != SocketType.STREAM.number()
                     || intOption(fd, Abi.SOL_SOCKET, Abi.SO_ACCEPTCONN, "SO_ACCEPTCONN") != 0) {
                 return Optional.empty();
             }
