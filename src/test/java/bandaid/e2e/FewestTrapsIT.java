@@ -1,8 +1,14 @@
 package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +57,50 @@ class FewestTrapsIT {
         assertEquals("done " + ROUND_TRIPS, run.stdout().strip());
         assertEquals("bandaid: DEBUG: The program made " + (2 + ROUND_TRIPS) + " trapped call(s).", lastLine(run),
                 run.stderr().lines().limit(20).toList().toString());
+    }
+
+    @Test
+    void aProgramThatMakesNoTrappedCallNeverWakesTheReader() throws Exception {
+        // The reader waits inside NOTIF_RECV until a trapped call comes: no timer, no poll(2)
+        // every now and then, so a service that sits idle costs the host no wake-ups of its.
+        int port = Net.freePort();
+        String program = Bandaid.PYTHON + " -c 'import socket,sys\ns=socket.socket()\ns.bind((\"127.0.0.1\"," + port
+                + "))\ns.listen()\nprint(\"ready\", flush=True)\nsys.stdin.readline()'";
+        try (Programs.Interactive run = new Programs.Interactive("exec " + Programs.PASS + " tcp:127.0.0.1:" + port
+                + " -- \"$BANDAID\" -- " + program)) {
+            assertEquals("ready", run.line());
+            Path reader = thread(run.process.pid(), "bandaid-reader").orElseThrow(() -> new AssertionError("no reader thread"));
+            long before = switches(reader);
+            Thread.sleep(1500);
+            long after = switches(reader);
+            assertEquals(before, after, "the idle reader woke up " + (after - before) + " times in 1.5 s");
+            run.send("");
+            assertEquals(0, run.waitFor(), run.stderr());
+        }
+    }
+
+    /** /proc/PID/task/TID of the thread named {@code name} (comm), if any. */
+    private static Optional<Path> thread(long pid, String name) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip().equals(name);
+                } catch (IOException e) {
+                    return false; // the thread ended meanwhile
+                }
+            }).findFirst();
+        }
+    }
+
+    /** How often the thread was switched out so far, waiting or preempted (proc(5), status). */
+    private static long switches(Path task) throws IOException {
+        long total = 0;
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        assertTrue(total > 0, "no context switches in " + task);
+        return total;
     }
 }
