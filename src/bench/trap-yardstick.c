@@ -61,8 +61,9 @@ int main(int argc, char **argv) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { perror("trap-yardstick: prctl"); return 77; }
     int listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
     if (listener < 0) { perror("trap-yardstick: seccomp"); return 77; }
-    __u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
-    ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, &flags); /* only speed: EINVAL before 6.6 */
+    /* The flags are the argument itself, not a pointer to them (kernel/seccomp.c,
+     * seccomp_notify_set_flags): a pointer is refused with EINVAL. Only speed: EINVAL before 6.6. */
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 
     child = fork();
     if (child < 0) { perror("trap-yardstick: fork"); return 77; }
