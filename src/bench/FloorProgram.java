@@ -20,18 +20,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * bind() (SECCOMP_FILTER_FLAG_NEW_LISTENER), starts PROGRAM from that thread with ProcessBuilder
  * (the child inherits the thread's filter), answers the first trapped bind() with the socket
  * passed on fd 3 (LISTEN_FDS, sd_listen_fds(3)): SECCOMP_IOCTL_NOTIF_ADDFD with SETFD | SEND,
- * which puts it in place of the bind's fd and answers the call in one step; and continues every
- * other trapped call. The address is never read. Exits with the program's status. One native
- * function, syscall(2), of one shape: every pointer goes as an address.
+ * which puts it in place of the bind's fd and answers the call in one step; and answers every
+ * other trapped call as src/bench/trap-yardstick.c does (one process_vm_readv of the address,
+ * then CONTINUE; synchronous wake-ups asked for), so that it is also the floor of a Java
+ * supervisor's cost per trapped call, cold and warm (scripts/bench part 2). Exits with the
+ * program's status. One native function, syscall(2), of one shape: every pointer goes as an
+ * address.
  *
  * Run it with bandaid's JVM options (scripts/lib/launch.sh) and --enable-native-access=ALL-UNNAMED.
  */
 public final class FloorProgram {
     // x86_64 system call numbers and seccomp's constants (linux/seccomp.h, linux/audit.h).
-    private static final long SYS_IOCTL = 16, SYS_BIND = 49, SYS_PRCTL = 157, SYS_SECCOMP = 317;
+    private static final long SYS_IOCTL = 16, SYS_BIND = 49, SYS_PRCTL = 157, SYS_PROCESS_VM_READV = 310, SYS_SECCOMP = 317;
     private static final long PR_SET_NO_NEW_PRIVS = 38, SECCOMP_SET_MODE_FILTER = 1, SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
     private static final int AUDIT_ARCH_X86_64 = 0xc000003e, RET_ALLOW = 0x7fff0000, RET_USER_NOTIF = 0x7fc00000;
     private static final long NOTIF_RECV = 0xc0502100L, NOTIF_SEND = 0xc0182101L, NOTIF_ADDFD = 0x40182103L;
+    private static final long NOTIF_SET_FLAGS = 0x40082104L, USER_NOTIF_FD_SYNC_WAKE_UP = 1;
     private static final int ADDFD_FLAG_SETFD = 1, ADDFD_FLAG_SEND = 2, USER_NOTIF_FLAG_CONTINUE = 1;
     private static final int PASSED_FD = 3;
 
@@ -42,8 +46,12 @@ public final class FloorProgram {
             Linker.Option.firstVariadicArg(1));
 
     private static long syscall(long nr, long a, long b, long c) {
+        return syscall(nr, a, b, c, 0, 0, 0);
+    }
+
+    private static long syscall(long nr, long a, long b, long c, long d, long e, long f) {
         try {
-            return (long) SYSCALL.invokeExact(nr, a, b, c, 0L, 0L, 0L);
+            return (long) SYSCALL.invokeExact(nr, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -86,6 +94,9 @@ public final class FloorProgram {
         if (listener < 0) {
             throw new IllegalStateException("seccomp(NEW_LISTENER) failed");
         }
+        // The flags are the argument itself (kernel/seccomp.c, seccomp_notify_set_flags); only
+        // speed, EINVAL before Linux 6.6.
+        syscall(SYS_IOCTL, listener, NOTIF_SET_FLAGS, USER_NOTIF_FD_SYNC_WAKE_UP);
 
         ProcessBuilder builder = new ProcessBuilder(List.of(command)).inheritIO();
         builder.environment().keySet().removeIf(k -> k.startsWith("LISTEN_"));
@@ -105,8 +116,11 @@ public final class FloorProgram {
         });
 
         // struct seccomp_notif (80 bytes): id u64 @0, pid u32 @8, flags u32 @12, data @16 (nr, arch,
-        // ip, args[6] @32). struct seccomp_notif_addfd / _resp: 24 bytes each, id @0.
+        // ip, args[6] @32). struct seccomp_notif_addfd / _resp: 24 bytes each, id @0. Two struct
+        // iovec (base, len) for process_vm_readv(2): ours, then the caller's.
         MemorySegment notif = arena.allocate(80, 8), addfd = arena.allocate(24, 8), resp = arena.allocate(24, 8);
+        MemorySegment address = arena.allocate(128, 8), iovecs = arena.allocate(32, 8);
+        iovecs.set(JAVA_LONG, 0, address.address());
         boolean passed = System.getenv("LISTEN_FDS") == null;
         for (;;) {
             notif.fill((byte) 0);
@@ -127,6 +141,11 @@ public final class FloorProgram {
                     continue;
                 }
             }
+            long length = Math.min(notif.get(JAVA_LONG, 48), address.byteSize()); // args[2], args[1] @40
+            iovecs.set(JAVA_LONG, 8, length);
+            iovecs.set(JAVA_LONG, 16, notif.get(JAVA_LONG, 40));
+            iovecs.set(JAVA_LONG, 24, length);
+            syscall(SYS_PROCESS_VM_READV, notif.get(JAVA_INT, 8), iovecs.address(), 1, iovecs.address() + 16, 1, 0);
             resp.set(JAVA_LONG, 0, id);
             resp.set(JAVA_LONG, 8, 0);
             resp.set(JAVA_INT, 16, 0);
