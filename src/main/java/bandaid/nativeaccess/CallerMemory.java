@@ -25,6 +25,11 @@ public final class CallerMemory implements AutoCloseable {
     private final MemorySegment buffer = arena.allocate(PATH_MAX, 8);
     private final MemorySegment local = arena.allocate(IOVEC_SIZE, 8);
     private final MemorySegment remote = arena.allocate(IOVEC_SIZE, 8);
+    /**
+     * What was read, copied out of {@link #buffer} in one step and taken apart here: reading it
+     * field by field from native memory goes through a VarHandle each time (see Sockaddrs).
+     */
+    private final byte[] bytes = new byte[PATH_MAX];
     /** The errno of the last read that failed: why an address could not be read. */
     private int lastError;
 
@@ -45,7 +50,7 @@ public final class CallerMemory implements AutoCloseable {
             return Optional.empty();
         }
         long read = read(pid, address, 0, Math.min(length, Sockaddrs.MAX_LENGTH));
-        return read < 0 ? Optional.empty() : Sockaddrs.decode(buffer, read);
+        return read < 0 ? Optional.empty() : Sockaddrs.decode(bytes, (int) read);
     }
 
     /**
@@ -66,9 +71,9 @@ public final class CallerMemory implements AutoCloseable {
             if (read <= 0) {
                 return Optional.empty();
             }
-            for (long i = have; i < have + read; i++) {
-                if (buffer.get(ValueLayout.JAVA_BYTE, i) == 0) {
-                    return Optional.of(Arrays.copyOf(buffer.toArray(ValueLayout.JAVA_BYTE), (int) i));
+            for (int i = (int) have; i < have + read; i++) {
+                if (bytes[i] == 0) {
+                    return Optional.of(Arrays.copyOf(bytes, i));
                 }
             }
             have += read;
@@ -81,7 +86,10 @@ public final class CallerMemory implements AutoCloseable {
         return lastError;
     }
 
-    /** One process_vm_readv(2) of {@code length} bytes at {@code address} into the buffer at {@code offset}. */
+    /**
+     * One process_vm_readv(2) of {@code length} bytes at {@code address} into the buffer at
+     * {@code offset}, and what it read into {@link #bytes} at the same offset.
+     */
     private long read(int pid, long address, long offset, long length) {
         local.set(ValueLayout.JAVA_LONG, 0, buffer.address() + offset);
         local.set(ValueLayout.JAVA_LONG, 8, length);
@@ -90,6 +98,8 @@ public final class CallerMemory implements AutoCloseable {
         long r = Libc.syscall(Abi.__NR_process_vm_readv, pid, local.address(), 1, remote.address(), 1, 0);
         if (r < 0) {
             lastError = (int) -r;
+        } else {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, bytes, (int) offset, (int) r);
         }
         return r;
     }

@@ -50,6 +50,8 @@ public final class SeccompListener implements AutoCloseable {
     public final class Receiver implements AutoCloseable {
         private final Arena arena = Arena.ofConfined();
         private final MemorySegment notif = arena.allocate(Math.max(sizes.notif(), SeccompIoctl.NOTIF_SIZE), 8);
+        /** The fields bandaid reads of each notification, copied out of {@link #notif} in one step (NativeBytes). */
+        private final byte[] received = new byte[SeccompIoctl.NOTIF_SIZE];
         private final MemorySegment poll = arena.allocate(POLLFD_SIZE, 8);
         /** The answer "continue", written once: each call changes only its id. */
         private final MemorySegment continuation = arena.allocate(Math.max(sizes.response(), SeccompIoctl.RESP_SIZE), 8);
@@ -126,9 +128,10 @@ public final class SeccompListener implements AutoCloseable {
         }
 
         private Notification decode() {
-            long id = notif.get(ValueLayout.JAVA_LONG, SeccompIoctl.NOTIF_ID);
-            int pid = notif.get(ValueLayout.JAVA_INT, SeccompIoctl.NOTIF_PID);
-            int nr = notif.get(ValueLayout.JAVA_INT, SeccompIoctl.NOTIF_DATA + BpfProgram.NR_OFFSET);
+            MemorySegment.copy(notif, ValueLayout.JAVA_BYTE, 0, received, 0, received.length);
+            long id = NativeBytes.s64(received, SeccompIoctl.NOTIF_ID);
+            int pid = NativeBytes.s32(received, SeccompIoctl.NOTIF_PID);
+            int nr = NativeBytes.s32(received, SeccompIoctl.NOTIF_DATA + BpfProgram.NR_OFFSET);
             long a0 = arg(0);
             long a1 = arg(1);
             long a2 = arg(2);
@@ -162,7 +165,7 @@ public final class SeccompListener implements AutoCloseable {
         }
 
         private long arg(int index) {
-            return notif.get(ValueLayout.JAVA_LONG, SeccompIoctl.NOTIF_DATA + BpfProgram.ARGS_OFFSET + 8L * index);
+            return NativeBytes.s64(received, SeccompIoctl.NOTIF_DATA + BpfProgram.ARGS_OFFSET + 8 * index);
         }
 
         /** {@link SeccompListener#continueCall} in this receiver's memory: nothing allocated per call. */

@@ -29,42 +29,55 @@ final class Sockaddrs {
     private Sockaddrs() {
     }
 
-    /** @return empty when the length is too short for the family it names (the kernel would refuse it too). */
+    /**
+     * Decodes {@code length} bytes of a struct sockaddr in native memory (a getsockname(2) result).
+     *
+     * @return empty when the length is too short for the family it names (the kernel would refuse it too)
+     */
     static Optional<ListenAddress> decode(MemorySegment addr, long length) {
+        int available = (int) Math.min(Math.min(Math.max(length, 0), addr.byteSize()), MAX_LENGTH);
+        byte[] bytes = new byte[available];
+        MemorySegment.copy(addr, ValueLayout.JAVA_BYTE, 0, bytes, 0, available);
+        return decode(bytes, available);
+    }
+
+    /**
+     * Decodes the first {@code length} bytes of {@code addr} as a struct sockaddr, copied out of
+     * native memory in one step (see {@link NativeBytes}).
+     *
+     * @return empty when the length is too short for the family it names (the kernel would refuse it too)
+     */
+    static Optional<ListenAddress> decode(byte[] addr, int length) {
         if (length < FAMILY_SIZE) {
             return Optional.empty();
         }
-        int familyNumber = Short.toUnsignedInt(addr.get(ValueLayout.JAVA_SHORT, 0));
+        int familyNumber = NativeBytes.u16(addr, 0); // sa_family_t, in host byte order
         Family family = Family.of(familyNumber);
         return switch (family) {
             case INET -> length < IN_SIZE ? Optional.empty() : Optional.of(new ListenAddress.Inet(
-                    Family.INET, bytes(addr, IN_ADDR, 4), port(addr, IN_PORT)));
+                    Family.INET, Arrays.copyOfRange(addr, IN_ADDR, IN_ADDR + 4), networkShort(addr, IN_PORT)));
             case INET6 -> length < IN6_SCOPE_ID ? Optional.empty() : Optional.of(new ListenAddress.Inet(
-                    Family.INET6, bytes(addr, IN6_ADDR, 16), port(addr, IN6_PORT)));
+                    Family.INET6, Arrays.copyOfRange(addr, IN6_ADDR, IN6_ADDR + 16), networkShort(addr, IN6_PORT)));
             case UNIX -> Optional.of(unix(addr, Math.min(length, UN_SIZE)));
             case OTHER -> Optional.of(new ListenAddress.Unsupported(family, familyNumber));
         };
     }
 
-    private static byte[] bytes(MemorySegment addr, long offset, int count) {
-        return addr.asSlice(offset, count).toArray(ValueLayout.JAVA_BYTE);
-    }
-
-    /** sin_port and sin6_port are in network byte order. */
-    private static int port(MemorySegment addr, long offset) {
-        return Short.toUnsignedInt(Short.reverseBytes(addr.get(ValueLayout.JAVA_SHORT, offset)));
+    /** sin_port and sin6_port are in network byte order (big-endian). */
+    private static int networkShort(byte[] addr, int offset) {
+        return (addr[offset] & 0xff) << 8 | (addr[offset + 1] & 0xff);
     }
 
     /**
      * unix(7): an address of just the family is unnamed; a path starting with NUL is abstract and
      * runs to the given length (NULs included); otherwise the path ends at its first NUL.
      */
-    private static ListenAddress unix(MemorySegment addr, long length) {
-        long pathLength = length - UN_PATH;
+    private static ListenAddress unix(byte[] addr, int length) {
+        int pathLength = length - UN_PATH;
         if (pathLength <= 0) {
             return new ListenAddress.Unix(new byte[0], false);
         }
-        byte[] path = bytes(addr, UN_PATH, (int) pathLength);
+        byte[] path = Arrays.copyOfRange(addr, UN_PATH, length);
         if (path[0] == 0) {
             return new ListenAddress.Unix(Arrays.copyOfRange(path, 1, path.length), true);
         }

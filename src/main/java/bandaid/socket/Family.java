@@ -10,6 +10,9 @@ public enum Family {
     INET6(10, "AF_INET6"),
     OTHER(-1, "AF_?");
 
+    /** values() copies its array on every call: {@link #of} runs once per trapped call. */
+    private static final Family[] ALL = values();
+
     private final int number;
     private final String label;
 
@@ -23,7 +26,7 @@ public enum Family {
     }
 
     public static Family of(int number) {
-        for (Family f : values()) {
+        for (Family f : ALL) {
             if (f.number == number) {
                 return f;
             }

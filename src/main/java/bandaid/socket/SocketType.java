@@ -12,6 +12,8 @@ public enum SocketType {
 
     /** SOCK_TYPE_MASK in include/linux/net.h: the bits of socket()'s type that name the type. */
     public static final int TYPE_MASK = 0xf;
+    /** values() copies its array on every call: {@link #of} runs once per trapped socket(). */
+    private static final SocketType[] ALL = values();
 
     private final int number;
     private final String label;
@@ -27,7 +29,7 @@ public enum SocketType {
 
     public static SocketType of(int typeArgument) {
         int base = typeArgument & TYPE_MASK;
-        for (SocketType t : values()) {
+        for (SocketType t : ALL) {
             if (t.number == base) {
                 return t;
             }
