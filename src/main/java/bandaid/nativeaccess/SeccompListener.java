@@ -109,7 +109,11 @@ public final class SeccompListener implements AutoCloseable {
 
         /** Whether the filter has no tasks left and no call waits: poll(2) without waiting. */
         private boolean noneLeft() {
-            long ready = Libc.check("poll(seccomp listener)", Libc.syscall(Abi.__NR_poll, poll.address(), 1, 0));
+            long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, 0);
+            if (ready == -Errno.EINTR) {
+                return false; // a signal: NOTIF_RECV again, which will tell
+            }
+            Libc.check("poll(seccomp listener)", ready);
             short revents = poll.get(ValueLayout.JAVA_SHORT, 6);
             if ((revents & Abi.POLLNVAL) != 0) {
                 throw new IllegalStateException("the seccomp listener was closed under the reader");
