@@ -43,7 +43,7 @@ bandaid_java_flags() {
   bandaid_flags=(-Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
     -Xss512k -Xms8m -Xmx64m -Xmn512k --finalization=disabled)
   # -XX:UserThreadWaitAttemptsAtExit=0 (a product flag since JDK 24, unknown before): at exit
-  #   HotSpot waits up to 300 ms for threads in native code; bandaid's reader sits in poll() and
+  #   HotSpot waits up to 300 ms for threads in native code; bandaid's reader sits in NOTIF_RECV and
   #   would hold its exit (and every restart of the unit) that long after the program's: 335 -> 36 ms
   #   from the program's exit to bandaid's (medians of 5 interleaved runs, scripts/bench part 7).
   # -XX:TrimNativeHeapInterval=2000 (a product flag since JDK 23, experimental in 22.0.0): glibc

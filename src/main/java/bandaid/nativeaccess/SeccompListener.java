@@ -89,7 +89,7 @@ public final class SeccompListener implements AutoCloseable {
                 notif.fill((byte) 0);
                 long r = ioctl(SeccompIoctl.NOTIF_RECV, notif.address());
                 if (closed.get()) {
-                    throw new IllegalStateException("the seccomp listener was closed under the reader");
+                    throw closedUnderTheReader();
                 }
                 if (r == -Errno.EINTR) {
                     continue;
@@ -107,6 +107,11 @@ public final class SeccompListener implements AutoCloseable {
             }
         }
 
+        /** The listener is gone: no call can be answered any more (see {@link #next}). */
+        private static IllegalStateException closedUnderTheReader() {
+            return new IllegalStateException("the seccomp listener was closed under the reader");
+        }
+
         /** Whether the filter has no tasks left and no call waits: poll(2) without waiting. */
         private boolean noneLeft() {
             long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, 0);
@@ -116,7 +121,7 @@ public final class SeccompListener implements AutoCloseable {
             Libc.check("poll(seccomp listener)", ready);
             short revents = poll.get(ValueLayout.JAVA_SHORT, 6);
             if ((revents & Abi.POLLNVAL) != 0) {
-                throw new IllegalStateException("the seccomp listener was closed under the reader");
+                throw closedUnderTheReader();
             }
             return ready > 0 && (revents & Abi.POLLIN) == 0 && (revents & (Abi.POLLHUP | Abi.POLLERR)) != 0;
         }

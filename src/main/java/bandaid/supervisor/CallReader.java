@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * socket and fd, a path's file): that is done on a virtual thread of its own, so a slow look
  * never holds up the next call.
  *
- * <p>The receiving itself runs on a platform thread: it waits in poll(2) inside a native call,
+ * <p>The receiving itself runs on a platform thread: it waits in NOTIF_RECV inside a native call,
  * and a virtual thread in a native call pins its carrier for as long as it waits (JEP 444).
  */
 final class CallReader {
