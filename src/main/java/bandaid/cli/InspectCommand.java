@@ -4,11 +4,12 @@ import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
 import bandaid.activation.PassedSockets.Inspection;
+import bandaid.nativeaccess.Processes;
+import bandaid.service.KernelInspector;
 import bandaid.socket.Family;
 import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketType;
 import bandaid.supervisor.Environment;
-import bandaid.supervisor.KernelInspector;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -27,7 +28,7 @@ final class InspectCommand {
         }
         ListenEnvironment listen;
         try {
-            listen = ListenEnvironment.parse(env.variables(), ProcessHandle.current().pid());
+            listen = ListenEnvironment.parse(env.variables(), Processes.ownPid());
         } catch (BandaidException e) {
             return errors.fail(e);
         }

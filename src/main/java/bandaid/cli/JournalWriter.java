@@ -1,10 +1,8 @@
 package bandaid.cli;
 
+import bandaid.nativeaccess.FileIds;
 import bandaid.socket.Bytes;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Map;
@@ -32,12 +30,7 @@ public final class JournalWriter implements Writer {
         if (journalStream == null || journalStream.isEmpty()) {
             return false;
         }
-        try {
-            Map<String, Object> attributes = Files.readAttributes(Path.of("/proc/self/fd/2"), "unix:dev,ino");
-            return journalStream.equals(attributes.get("dev") + ":" + attributes.get("ino"));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false;
-        }
+        return FileIds.ofOwnFd(2).map(f -> journalStream.equals(f.device() + ":" + f.inode())).orElse(false);
     }
 
     @Override

@@ -4,9 +4,10 @@ import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
 import bandaid.matching.MapRule;
+import bandaid.nativeaccess.Processes;
+import bandaid.service.Log;
 import bandaid.socket.Bytes;
 import bandaid.supervisor.Ending;
-import bandaid.supervisor.Log;
 import bandaid.supervisor.Environment;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
@@ -116,7 +117,7 @@ public final class Main {
             throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
         }
         Optional<Duration> exitIdle = options.exitIdleTime == null ? Optional.empty() : exitIdleTime(options.exitIdleTime);
-        ListenEnvironment listen = ListenEnvironment.parse(env.variables(), ProcessHandle.current().pid());
+        ListenEnvironment listen = ListenEnvironment.parse(env.variables(), Processes.ownPid());
         return new Supervisor.Request(program, env, listen, options.match, rules, options.strict, exitIdle);
     }
 

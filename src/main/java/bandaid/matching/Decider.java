@@ -114,8 +114,19 @@ public final class Decider {
         return passed.stream().filter(p -> p.address() instanceof ListenAddress.Inet && !modeSet.containsKey(p.fd())).toList();
     }
 
+    /** The second step of a call {@link #first} gave {@link Decision.LookCloser}, with what the look found. */
+    public Decision afterLook(TrappedCall call, CallerFacts facts) {
+        if (call instanceof TrappedCall.Bind b) {
+            return bind(b, facts);
+        }
+        if (call instanceof TrappedCall.Unlink u) {
+            return unlink(u, facts.file());
+        }
+        return new Decision.Continue("nothing to look at");
+    }
+
     /** A candidate bind(), after the look at the caller's socket, fd and path. */
-    public Decision bind(TrappedCall.Bind b, BindFacts facts) {
+    public Decision bind(TrappedCall.Bind b, CallerFacts facts) {
         ListenAddress address = b.address().orElseThrow();
         if (facts.flags().isEmpty()) {
             return new Decision.Continue("fd " + b.fd() + " is not open in the caller; the kernel answers EBADF");

@@ -1,11 +1,27 @@
 package bandaid.matching;
 
 import bandaid.socket.PassedSocket;
+import bandaid.socket.Reply;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
-/** What bandaid does with one trapped call. */
+/**
+ * What bandaid does with one trapped call: a {@link Reply} for the kernel, with why and what to
+ * tell the user; or, for a candidate call, that a closer look is needed first.
+ */
 public sealed interface Decision {
+
+    /** What the kernel is to make of the call. */
+    Reply reply();
+
+    /** Why, in the words of a -v line. */
+    String why();
+
+    /** What to tell the user about the caller, each once: "CALLER " comes before each. */
+    default List<String> warnings() {
+        return List.of();
+    }
 
     /**
      * Let the call run in the kernel as the program made it.
@@ -20,22 +36,44 @@ public sealed interface Decision {
         public Continue(String why) {
             this(why, List.of());
         }
+
+        @Override
+        public Reply reply() {
+            return new Reply.Continue();
+        }
     }
 
     /**
      * What was read is not enough: look at the caller's socket and fd (a bind) or at the file a
-     * path names (an unlink), then decide again with {@link Decider#bind} or {@link Decider#unlink}.
+     * path names (an unlink), then decide again with {@link Decider#afterLook}.
      * Off the reader thread: these looks take more system calls and /proc reads.
      */
     record LookCloser() implements Decision {
+        @Override
+        public Reply reply() {
+            throw new IllegalStateException("a call that needs a closer look has no reply yet");
+        }
+
+        @Override
+        public String why() {
+            return "a closer look first";
+        }
     }
 
     /** Make the call return {@code value} without running it (an unlink() of a passed socket's path). */
     record Answer(long value, String why) implements Decision {
+        @Override
+        public Reply reply() {
+            return new Reply.Return(value);
+        }
     }
 
     /** Make the call fail with {@code errno} without running it (--strict). */
     record Refuse(int errno, String why) implements Decision {
+        @Override
+        public Reply reply() {
+            return new Reply.Fail(errno);
+        }
     }
 
     /**
@@ -51,6 +89,16 @@ public sealed interface Decision {
                   List<String> warnings) implements Decision {
         public Inject {
             warnings = List.copyOf(warnings);
+        }
+
+        @Override
+        public Reply reply() {
+            return new Reply.Hand(socket.fd(), targetFd.map(OptionalInt::of).orElse(OptionalInt.empty()), closeOnExec, nonBlocking);
+        }
+
+        @Override
+        public String why() {
+            return "passed " + socket.describe();
         }
     }
 }

@@ -18,13 +18,11 @@ public final class CallerMemory implements AutoCloseable {
     /** PATH_MAX (limits.h): the longest path a caller can pass. */
     private static final int PATH_MAX = Abi.PATH_MAX;
     private static final long PAGE = 4096;
-    /** struct iovec: a pointer and a length. */
-    private static final long IOVEC_SIZE = 16;
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment buffer = arena.allocate(PATH_MAX, 8);
-    private final MemorySegment local = arena.allocate(IOVEC_SIZE, 8);
-    private final MemorySegment remote = arena.allocate(IOVEC_SIZE, 8);
+    private final MemorySegment local = arena.allocate(Structs.IOVEC_SIZE, 8);
+    private final MemorySegment remote = arena.allocate(Structs.IOVEC_SIZE, 8);
     /**
      * What was read, copied out of {@link #buffer} in one step and taken apart here: reading it
      * field by field from native memory goes through a VarHandle each time (see Sockaddrs).
@@ -91,10 +89,8 @@ public final class CallerMemory implements AutoCloseable {
      * {@code offset}, and what it read into {@link #bytes} at the same offset.
      */
     private long read(int pid, long address, long offset, long length) {
-        local.set(ValueLayout.JAVA_LONG, 0, buffer.address() + offset);
-        local.set(ValueLayout.JAVA_LONG, 8, length);
-        remote.set(ValueLayout.JAVA_LONG, 0, address);
-        remote.set(ValueLayout.JAVA_LONG, 8, length);
+        Structs.iovec(local, 0, buffer.address() + offset, length);
+        Structs.iovec(remote, 0, address, length);
         long r = Libc.syscall(Abi.__NR_process_vm_readv, pid, local.address(), 1, remote.address(), 1, 0);
         if (r < 0) {
             lastError = (int) -r;

@@ -40,14 +40,22 @@ public final class FileIds {
         return of(full.toByteArray());
     }
 
+    /** The file bandaid's own {@code fd} is open on (what /proc/self/fd/FD links to). */
+    public static Optional<FileId> ofOwnFd(int fd) {
+        return stat(("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII), 0);
+    }
+
     /** The file {@code path} names for bandaid itself. */
     public static Optional<FileId> of(byte[] path) {
+        return stat(path, Abi.AT_SYMLINK_NOFOLLOW);
+    }
+
+    private static Optional<FileId> stat(byte[] path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(path.length + 1L);
             name.copyFrom(MemorySegment.ofArray(path));
             MemorySegment stat = arena.allocate(STAT_SIZE, 8);
-            long r = Libc.syscall(Abi.__NR_newfstatat, TrappedCall.Unlink.AT_FDCWD, name.address(), stat.address(),
-                    Abi.AT_SYMLINK_NOFOLLOW, 0, 0);
+            long r = Libc.syscall(Abi.__NR_newfstatat, TrappedCall.Unlink.AT_FDCWD, name.address(), stat.address(), flags, 0, 0);
             return r < 0 ? Optional.empty()
                     : Optional.of(new FileId(stat.get(ValueLayout.JAVA_LONG, ST_DEV), stat.get(ValueLayout.JAVA_LONG, ST_INO)));
         }

@@ -15,9 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The one place that calls native code, through one downcall shape: {@code long f(long, long,
  * long, long, long, long, long)}, errno captured. It serves {@code syscall(2)} for every system
  * call and the few glibc functions that are not system calls (posix_spawn and its attribute
- * setters). Each distinct shape costs 5-7 ms of start-up that no AOT cache keeps (FFM spins its
- * classes at run time), a new function of an existing shape about 0.2 ms (KERNEL-NOTES, "The JVM
- * under bandaid").
+ * setters). Each distinct shape costs milliseconds of start-up that no AOT cache keeps (FFM spins
+ * its classes at run time), a new function of an existing shape far less (BENCHMARKS.md).
  *
  * <p>One shape serves all of them because of the x86-64 System V calling convention (bandaid's
  * filter is x86-64 only): integer and pointer arguments travel in rdi, rsi, rdx, rcx, r8, r9,

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -15,8 +16,100 @@ public final class Processes {
     private Processes() {
     }
 
-    static int ownPid() {
+    /** bandaid's own pid. */
+    public static int ownPid() {
         return (int) Libc.syscall(Abi.__NR_getpid, 0, 0, 0);
+    }
+
+    /**
+     * A process's name as /proc/PID/comm gives it (proc(5)): the executable's name, 15 bytes at
+     * most, or what the process set with PR_SET_NAME.
+     *
+     * @return empty when the process is gone or hidden
+     */
+    public static Optional<String> name(long pid) {
+        try {
+            return Optional.of(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A process's working directory, /proc/PID/cwd (proc(5)).
+     *
+     * @return empty when the process is gone or hidden
+     */
+    public static Optional<Path> workingDirectory(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * bandaid's own environment or arguments as exec(2) passed them: the bytes of /proc/self/environ
+     * or /proc/self/cmdline (proc(5)), NUL-separated. The JVM decodes both with the locale's
+     * charset (sun.jnu.encoding), which loses what is not text in it.
+     *
+     * @param file "environ" or "cmdline"
+     * @throws IOException when /proc cannot be read
+     */
+    public static byte[] own(String file) throws IOException {
+        return Files.readAllBytes(Path.of("/proc/self", file));
+    }
+
+    /** The pids of bandaid's children: the program, and the orphans it left (bandaid is their subreaper). */
+    public static List<Long> children() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).toList();
+    }
+
+    /**
+     * Whether {@code pid} is a process below bandaid.
+     *
+     * @return empty when no such process exists (any more)
+     */
+    public static Optional<Boolean> isOwnDescendant(long pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty()) {
+            return Optional.empty();
+        }
+        long self = ProcessHandle.current().pid();
+        for (Optional<ProcessHandle> p = process.get().parent(); p.isPresent(); p = p.get().parent()) {
+            if (p.get().pid() == self) {
+                return Optional.of(true);
+            }
+        }
+        return Optional.of(false);
+    }
+
+    /** The pids of every process below bandaid. */
+    public static List<Long> descendants() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).toList();
+    }
+
+    /**
+     * Sends {@code signal} to {@code pid} through a pidfd (pidfd_send_signal(2): never to a later
+     * process that reused the pid), or with kill(2) where pidfds are refused (a sandbox).
+     *
+     * @return false when the process is gone
+     */
+    public static boolean signal(long pid, int signal) {
+        OptionalInt pidfd;
+        try {
+            pidfd = pidfdOpen(pid);
+        } catch (SyscallException refused) {
+            return kill(pid, signal);
+        }
+        if (pidfd.isEmpty()) {
+            return false;
+        }
+        try {
+            return sendSignal(pidfd.getAsInt(), signal);
+        } finally {
+            Fds.close(pidfd.getAsInt(), "pidfd of " + pid);
+        }
     }
 
     /**
@@ -168,6 +261,27 @@ public final class Processes {
                 }
                 if (pid != -Errno.EINTR) {
                     Libc.check("wait4(-1)", pid);
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits for the child {@code pid} to end and reaps it (wait4(2)), leaving every other child
+     * alone.
+     *
+     * @return its status as a shell reports it
+     */
+    public static int reap(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
+            while (true) {
+                long r = Libc.syscall(Abi.__NR_wait4, pid, status.address(), 0, 0, 0, 0);
+                if (r == pid) {
+                    return shellStatus(status.get(ValueLayout.JAVA_INT, 0));
+                }
+                if (r != -Errno.EINTR) {
+                    Libc.check("wait4(" + pid + ")", r);
                 }
             }
         }

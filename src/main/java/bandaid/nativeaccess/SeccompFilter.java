@@ -13,10 +13,6 @@ import java.util.Optional;
  * never a virtual thread (whose carrier changes under it).
  */
 public final class SeccompFilter {
-    /** struct sock_fprog: unsigned short len; struct sock_filter *filter (at 8, after padding). */
-    private static final int FPROG_SIZE = 16;
-    private static final int FPROG_FILTER = 8;
-
     private SeccompFilter() {
     }
 
@@ -37,9 +33,9 @@ public final class SeccompFilter {
         Processes.setNoNewPrivileges();
         BpfProgram program = BpfProgram.of(plan);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment prog = arena.allocate(FPROG_SIZE, 8);
-            prog.set(ValueLayout.JAVA_SHORT, 0, (short) program.length());
-            prog.set(ValueLayout.JAVA_LONG, FPROG_FILTER, program.link(arena).address());
+            MemorySegment prog = arena.allocate(Structs.FPROG_SIZE, 8);
+            prog.set(ValueLayout.JAVA_SHORT, Structs.FPROG_LEN, (short) program.length());
+            prog.set(ValueLayout.JAVA_LONG, Structs.FPROG_FILTER, program.link(arena).address());
             // WAIT_KILLABLE_RECV (5.19): once bandaid has received a call, only a fatal signal
             // interrupts the caller's wait; other signals (Go's SIGURG preemption) can no longer
             // make it restart between ADDFD and the answer (seccomp_unotify(2)). Older kernels
@@ -79,9 +75,9 @@ public final class SeccompFilter {
 
     /** SECCOMP_GET_NOTIF_SIZES: the notification structs as this kernel has them. */
     private static SeccompListener.Sizes sizes(Arena arena) {
-        MemorySegment sizes = arena.allocate(SeccompIoctl.SIZES_SIZE, 8);
+        MemorySegment sizes = arena.allocate(Structs.NOTIF_SIZES_SIZE, 8);
         Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Abi.SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
-        return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 0)),
-                Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 2)));
+        return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_NOTIF)),
+                Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_RESP)));
     }
 }

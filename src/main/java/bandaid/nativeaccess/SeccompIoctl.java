@@ -34,8 +34,6 @@ final class SeccompIoctl {
     static final int ADDFD_SRCFD = 12;
     static final int ADDFD_NEWFD = 16;
     static final int ADDFD_NEWFD_FLAGS = 20;
-    /** struct seccomp_notif_sizes: __u16 seccomp_notif, seccomp_notif_resp, seccomp_data. */
-    static final int SIZES_SIZE = 6;
 
     static final long NOTIF_RECV = ioc(IOC_READ | IOC_WRITE, 0, NOTIF_SIZE);
     static final long NOTIF_SEND = ioc(IOC_READ | IOC_WRITE, 1, RESP_SIZE);

@@ -3,6 +3,8 @@ package bandaid.nativeaccess;
 import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
+import bandaid.socket.Outcome;
+import bandaid.socket.Reply;
 import bandaid.socket.SocketType;
 import bandaid.socket.TrappedCall;
 import java.lang.foreign.Arena;
@@ -14,17 +16,16 @@ import java.util.function.Consumer;
 
 /**
  * The seccomp listener fd (seccomp_unotify(2)): receives trapped calls and answers them. It owns
- * the fd and closes it exactly once. Answers may come from any thread; receiving is done through
- * one {@link Receiver}, on the reader thread.
+ * the fd and closes it exactly once. Receiving is done through one {@link Receiver}, on the reader
+ * thread, which answers in its own memory; answers after a closer look come from other threads
+ * through {@link #answerIfWaiting}.
  *
- * <p>Every answer reports ENOENT as "the caller went away" (it was killed, or a signal interrupted
- * its call): not an error (seccomp_unotify(2), NOTES). Any other errno means the answer itself
- * was wrong, and is thrown as a {@link SyscallException} for the one call it belongs to.
+ * <p>Every answer is given in one visit and reported as one {@link Outcome}, never an exception:
+ * ENOENT is "the caller went away" (it was killed, or a signal interrupted its call), not an error
+ * (seccomp_unotify(2), NOTES), and when a reply cannot be given, what the kernel itself would have
+ * answered is given instead, here, where the errno is known.
  */
 public final class SeccompListener implements AutoCloseable {
-    /** struct pollfd: int fd; short events; short revents. */
-    private static final int POLLFD_SIZE = 8;
-
     private final int fd;
     private final Sizes sizes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -43,39 +44,35 @@ public final class SeccompListener implements AutoCloseable {
     }
 
     /**
-     * Receives and decodes notifications on the thread that made it. Its buffers are allocated
-     * once; the notification buffer is sized by SECCOMP_GET_NOTIF_SIZES, not by the header's
-     * struct, since a newer kernel may hand out a larger struct seccomp_notif.
+     * Receives and decodes notifications on the thread that made it, and answers them there in its
+     * own memory: buffers allocated once, nothing per call. The notification buffer is sized by
+     * SECCOMP_GET_NOTIF_SIZES, not by the header's struct, since a newer kernel may hand out a
+     * larger struct seccomp_notif.
      */
     public final class Receiver implements AutoCloseable {
         private final Arena arena = Arena.ofConfined();
         private final MemorySegment notif = arena.allocate(Math.max(sizes.notif(), SeccompIoctl.NOTIF_SIZE), 8);
         /** The fields bandaid reads of each notification, copied out of {@link #notif} in one step (NativeBytes). */
         private final byte[] received = new byte[SeccompIoctl.NOTIF_SIZE];
-        private final MemorySegment poll = arena.allocate(POLLFD_SIZE, 8);
-        /** The answer "continue", written once: each call changes only its id. */
-        private final MemorySegment continuation = arena.allocate(Math.max(sizes.response(), SeccompIoctl.RESP_SIZE), 8);
+        private final MemorySegment poll = arena.allocate(Structs.POLLFD_SIZE, 8);
+        private final Answers answers = new Answers(arena);
         private final CallerMemory memory = new CallerMemory();
 
         private Receiver() {
-            poll.set(ValueLayout.JAVA_INT, 0, fd);
-            poll.set(ValueLayout.JAVA_SHORT, 4, (short) Abi.POLLIN);
-            // a newer kernel's larger struct: what this one does not know stays 0
-            continuation.fill((byte) 0);
-            continuation.set(ValueLayout.JAVA_INT, SeccompIoctl.RESP_FLAGS, (int) Abi.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+            poll.set(ValueLayout.JAVA_INT, Structs.POLLFD_FD, fd);
+            poll.set(ValueLayout.JAVA_SHORT, Structs.POLLFD_EVENTS, (short) Abi.POLLIN);
         }
 
         /**
          * Waits for the next trapped call and decodes it, reading the caller's memory once.
          *
          * <p>It waits in NOTIF_RECV itself, not in a poll(2) before it: one system call per
-         * trapped call instead of two (scripts/bench part 2: ~2 µs of ~20). A kernel with
-         * "seccomp: interrupt SECCOMP_IOCTL_NOTIF_RECV when all users have exited" (2024) ends
-         * that wait with ENOENT once no process is left under the filter, and poll(2) then tells
-         * that end (POLLHUP) from a caller that went away. An older kernel leaves the reader
-         * waiting; nothing waits for the reader, since bandaid's exit follows the program's
-         * processes (Supervisor). A close() from another thread does not end a wait in progress
-         * either (the ioctl holds the file), but the next trapped call does, and is refused here.
+         * trapped call instead of two. A kernel with "seccomp: interrupt SECCOMP_IOCTL_NOTIF_RECV
+         * when all users have exited" (2024) ends that wait with ENOENT once no process is left
+         * under the filter, and poll(2) then tells that end (POLLHUP) from a caller that went away.
+         * An older kernel leaves the reader waiting; nothing waits for the reader, since bandaid's
+         * exit follows the program's processes. A close() from another thread does not end a wait
+         * in progress either (the ioctl holds the file), but the next trapped call does.
          *
          * @return empty once no process is left under the filter (kernel/seccomp.c,
          * seccomp_notify_poll: POLLHUP)
@@ -119,7 +116,7 @@ public final class SeccompListener implements AutoCloseable {
                 return false; // a signal: NOTIF_RECV again, which will tell
             }
             Libc.check("poll(seccomp listener)", ready);
-            short revents = poll.get(ValueLayout.JAVA_SHORT, 6);
+            short revents = poll.get(ValueLayout.JAVA_SHORT, Structs.POLLFD_REVENTS);
             if ((revents & Abi.POLLNVAL) != 0) {
                 throw closedUnderTheReader();
             }
@@ -134,6 +131,11 @@ public final class SeccompListener implements AutoCloseable {
             for (Optional<Notification> n = next(); n.isPresent(); n = next()) {
                 each.accept(n.get());
             }
+        }
+
+        /** Answers a call on the reader thread, in this receiver's memory. */
+        public Outcome answer(long id, Reply reply) {
+            return answers.give(id, reply);
         }
 
         private Notification decode() {
@@ -177,12 +179,6 @@ public final class SeccompListener implements AutoCloseable {
             return NativeBytes.s64(received, SeccompIoctl.NOTIF_DATA + BpfProgram.ARGS_OFFSET + 8 * index);
         }
 
-        /** {@link SeccompListener#continueCall} in this receiver's memory: nothing allocated per call. */
-        public boolean continueCall(long id) {
-            continuation.set(ValueLayout.JAVA_LONG, SeccompIoctl.RESP_ID, id);
-            return sent(ioctl(SeccompIoctl.NOTIF_SEND, continuation.address()));
-        }
-
         @Override
         public void close() {
             memory.close();
@@ -190,80 +186,120 @@ public final class SeccompListener implements AutoCloseable {
         }
     }
 
-    /** SECCOMP_IOCTL_NOTIF_ID_VALID: is the caller still waiting in this very call? */
-    public boolean isWaiting(long id) {
+    /**
+     * Answers a call from any thread, after SECCOMP_IOCTL_NOTIF_ID_VALID: what was read of the
+     * caller (its memory, its fds, its files) belongs to this very call only while it still waits
+     * in it (seccomp_unotify(2)); a pid may be reused once it is gone.
+     */
+    public Outcome answerIfWaiting(long id, Reply reply) {
         try (Arena arena = Arena.ofConfined()) {
             long r = ioctl(SeccompIoctl.NOTIF_ID_VALID, arena.allocateFrom(ValueLayout.JAVA_LONG, id).address());
-            return r != -Errno.ENOENT && Libc.check("ioctl(SECCOMP_IOCTL_NOTIF_ID_VALID)", r) == 0;
+            if (r == -Errno.ENOENT) {
+                return new Outcome.CallerGone();
+            }
+            if (r < 0) {
+                return new Outcome.Unanswered((int) -r);
+            }
+            return new Answers(arena).give(id, reply);
         }
     }
 
-    /** Lets the call run in the kernel as the program made it (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
-    public boolean continueCall(long id) {
-        return send(id, 0, 0, (int) Abi.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-    }
+    /**
+     * The answering itself, in memory allocated once per owner: the reader's receiver, or one
+     * look's arena. Each reply is given here in one visit, with the kernel's own fallback when it
+     * cannot be.
+     */
+    private final class Answers {
+        private final MemorySegment response;
+        private final MemorySegment addfd;
 
-    /** Makes the call return {@code value} without running it. */
-    public boolean returnValue(long id, long value) {
-        return send(id, value, 0, 0);
-    }
-
-    /** Makes the call fail with {@code errno} without running it. */
-    public boolean fail(long id, int errno) {
-        return send(id, 0, -errno, 0);
-    }
-
-    /** @return false when the caller went away */
-    private boolean send(long id, long value, int error, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment resp = arena.allocate(Math.max(sizes.response(), SeccompIoctl.RESP_SIZE), 8);
-            resp.fill((byte) 0); // a newer kernel's larger struct: what this one does not know stays 0
-            resp.set(ValueLayout.JAVA_LONG, SeccompIoctl.RESP_ID, id);
-            resp.set(ValueLayout.JAVA_LONG, SeccompIoctl.RESP_VAL, value);
-            resp.set(ValueLayout.JAVA_INT, SeccompIoctl.RESP_ERROR, error);
-            resp.set(ValueLayout.JAVA_INT, SeccompIoctl.RESP_FLAGS, flags);
-            return sent(ioctl(SeccompIoctl.NOTIF_SEND, resp.address()));
+        Answers(Arena arena) {
+            response = arena.allocate(Math.max(sizes.response(), SeccompIoctl.RESP_SIZE), 8);
+            addfd = arena.allocate(SeccompIoctl.ADDFD_SIZE, 8);
+            // a newer kernel's larger struct: what this one does not know stays 0
+            response.fill((byte) 0);
         }
-    }
 
-    /** @return false when the caller went away (ENOENT) */
-    private static boolean sent(long result) {
-        return result != -Errno.ENOENT && Libc.check("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", result) == 0;
-    }
+        Outcome give(long id, Reply reply) {
+            if (closed.get()) {
+                return new Outcome.Unanswered(Errno.EBADF);
+            }
+            // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
+            if (reply instanceof Reply.Hand hand) {
+                return hand(id, hand);
+            }
+            long r = send(id, reply);
+            if (r >= 0) {
+                return new Outcome.Given(reply instanceof Reply.Return ret ? ret.value() : 0);
+            }
+            return r == -Errno.ENOENT ? new Outcome.CallerGone() : instead(id, new Reply.Continue(), (int) -r);
+        }
 
-    /**
-     * Puts a duplicate of our {@code sourceFd} into the caller and makes it the call's return
-     * value in one step (SECCOMP_ADDFD_FLAG_SEND, 5.14): atomic, so a signal cannot leave the fd
-     * injected but the call restarted (seccomp_unotify(2)).
-     *
-     * @return the fd number the caller got, or {@code -errno}: ENOENT when the caller went away,
-     * EMFILE when its fd table is full (what socket() itself would have said)
-     */
-    public long injectAsResult(long id, int sourceFd, boolean closeOnExec) {
-        return addFd(id, sourceFd, 0, closeOnExec, Abi.SECCOMP_ADDFD_FLAG_SEND);
-    }
+        /**
+         * socket(): ADDFD with SECCOMP_ADDFD_FLAG_SEND (5.14) injects and answers in one step, so
+         * a signal cannot leave the fd injected but the call restarted (seccomp_unotify(2)).
+         * bind(): ADDFD with SETFD replaces the caller's fd as dup2(2) does, then bind() returns 0.
+         * Two steps, not atomic: a bind() restarted in between finds the passed socket already on
+         * its fd and is answered the same way again; nothing leaks, since SETFD replaced the
+         * program's own fd instead of adding one.
+         */
+        private Outcome hand(long id, Reply.Hand hand) {
+            if (hand.nonBlocking().isPresent()) {
+                try {
+                    Fds.setNonBlocking(hand.socketFd(), hand.nonBlocking().get());
+                } catch (SyscallException e) {
+                    return instead(id, new Reply.Continue(), e.errno());
+                }
+            }
+            if (hand.at().isEmpty()) {
+                long fd = addFd(id, hand, 0, Abi.SECCOMP_ADDFD_FLAG_SEND);
+                if (fd >= 0) {
+                    return new Outcome.Given(fd);
+                }
+                // EMFILE: a full fd table, what socket() itself would have answered.
+                return fd == -Errno.ENOENT ? new Outcome.CallerGone() : instead(id, new Reply.Fail((int) -fd), (int) -fd);
+            }
+            long r = addFd(id, hand, hand.at().getAsInt(), Abi.SECCOMP_ADDFD_FLAG_SETFD);
+            if (r == -Errno.ENOENT) {
+                return new Outcome.CallerGone();
+            }
+            if (r < 0) {
+                // EBADF: the fd number is at or above the caller's RLIMIT_NOFILE (replace_fd);
+                // the bind itself succeeds in the kernel on the program's own socket: let it.
+                return instead(id, new Reply.Continue(), (int) -r);
+            }
+            long sent = send(id, new Reply.Return(0));
+            return sent >= 0 ? new Outcome.Given(0) : sent == -Errno.ENOENT ? new Outcome.CallerGone()
+                    : new Outcome.Unanswered((int) -sent);
+        }
 
-    /**
-     * Puts a duplicate of our {@code sourceFd} at the caller's fd number {@code targetFd},
-     * replacing what was there the way dup2(2) does (SECCOMP_ADDFD_FLAG_SETFD). The call itself
-     * still waits for an answer.
-     *
-     * @return {@code targetFd}, or {@code -errno}: ENOENT when the caller went away, EBADF when
-     * the fd number is at or above the caller's RLIMIT_NOFILE
-     */
-    public long injectAt(long id, int sourceFd, int targetFd, boolean closeOnExec) {
-        return addFd(id, sourceFd, targetFd, closeOnExec, Abi.SECCOMP_ADDFD_FLAG_SETFD);
-    }
+        /** {@code reply} in place of one that could not be given for {@code errno}. */
+        private Outcome instead(long id, Reply reply, int errno) {
+            long r = send(id, reply);
+            return r >= 0 ? new Outcome.Instead(reply, errno) : r == -Errno.ENOENT ? new Outcome.CallerGone()
+                    : new Outcome.Unanswered((int) -r);
+        }
 
-    private long addFd(long id, int sourceFd, int targetFd, boolean closeOnExec, long flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment addfd = arena.allocate(SeccompIoctl.ADDFD_SIZE, 8);
+        /** SECCOMP_IOCTL_NOTIF_SEND: 0, or {@code -errno}. */
+        private long send(long id, Reply reply) {
+            long value = reply instanceof Reply.Return ret ? ret.value() : 0;
+            int error = reply instanceof Reply.Fail fail ? -fail.errno() : 0;
+            int flags = reply instanceof Reply.Continue ? (int) Abi.SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+            response.set(ValueLayout.JAVA_LONG, SeccompIoctl.RESP_ID, id);
+            response.set(ValueLayout.JAVA_LONG, SeccompIoctl.RESP_VAL, value);
+            response.set(ValueLayout.JAVA_INT, SeccompIoctl.RESP_ERROR, error);
+            response.set(ValueLayout.JAVA_INT, SeccompIoctl.RESP_FLAGS, flags);
+            return ioctl(SeccompIoctl.NOTIF_SEND, response.address());
+        }
+
+        /** SECCOMP_IOCTL_NOTIF_ADDFD: the fd number the caller got, or {@code -errno}. */
+        private long addFd(long id, Reply.Hand hand, int targetFd, long flags) {
             addfd.set(ValueLayout.JAVA_LONG, SeccompIoctl.ADDFD_ID, id);
             addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_FLAGS, (int) flags);
-            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_SRCFD, sourceFd);
+            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_SRCFD, hand.socketFd());
             addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD, targetFd);
             // newfd_flags takes O_CLOEXEC and nothing else (kernel/seccomp.c, seccomp_notify_addfd).
-            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD_FLAGS, closeOnExec ? Abi.O_CLOEXEC : 0);
+            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_NEWFD_FLAGS, hand.closeOnExec() ? Abi.O_CLOEXEC : 0);
             return ioctl(SeccompIoctl.NOTIF_ADDFD, addfd.address());
         }
     }
@@ -276,9 +312,8 @@ public final class SeccompListener implements AutoCloseable {
      * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6, set with SECCOMP_IOCTL_NOTIF_SET_FLAGS; the
      * value is the argument itself, kernel/seccomp.c, seccomp_notify_set_flags): the kernel wakes
      * the reader, and then the caller when it is answered, on the CPU that woke it, since the waker
-     * is about to wait anyway. scripts/bench measured about 6 of 26 µs less per trapped call on a
-     * busy 2-core machine. Older kernels answer EINVAL; it is only an optimisation, so any failure
-     * is ignored.
+     * is about to wait anyway (BENCHMARKS.md). Older kernels answer EINVAL; it is only an
+     * optimisation, so any failure is ignored.
      */
     void askForSyncWakeUps() {
         long ignored = ioctl(SeccompIoctl.NOTIF_SET_FLAGS, SeccompIoctl.USER_NOTIF_FD_SYNC_WAKE_UP);

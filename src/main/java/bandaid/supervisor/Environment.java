@@ -1,9 +1,8 @@
 package bandaid.supervisor;
 
+import bandaid.nativeaccess.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -36,7 +35,7 @@ public record Environment(Map<String, String> variables, List<byte[]> raw) {
     /** This process's environment, from /proc/self/environ (proc(5)): the bytes as exec(2) passed them. */
     public static Environment ofThisProcess() {
         try {
-            List<byte[]> raw = split(Files.readAllBytes(Path.of("/proc/self/environ")));
+            List<byte[]> raw = split(Processes.own("environ"));
             Map<String, String> variables = new LinkedHashMap<>();
             for (byte[] entry : raw) {
                 String text = new String(entry, StandardCharsets.UTF_8);
@@ -89,7 +88,7 @@ public record Environment(Map<String, String> variables, List<byte[]> raw) {
      */
     public static List<byte[]> argumentsOfThisProcess(String[] decoded) {
         try {
-            List<byte[]> all = split(Files.readAllBytes(Path.of("/proc/self/cmdline")));
+            List<byte[]> all = split(Processes.own("cmdline"));
             if (all.size() >= decoded.length) {
                 return all.subList(all.size() - decoded.length, all.size());
             }

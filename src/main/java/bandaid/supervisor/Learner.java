@@ -5,19 +5,19 @@ import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.Fds;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompListener;
-import bandaid.nativeaccess.Signals;
 import bandaid.nativeaccess.Sockets;
 import bandaid.nativeaccess.SyscallException;
 import bandaid.nativeaccess.TrapPlan;
+import bandaid.service.CallReader;
+import bandaid.service.Log;
+import bandaid.service.ProgramLauncher.Launched;
+import bandaid.service.ProgramLauncher;
 import bandaid.socket.ListenAddress;
+import bandaid.socket.Reply;
 import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketType;
 import bandaid.socket.TrappedCall;
-import bandaid.supervisor.ProgramLauncher.Launched;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +83,7 @@ public final class Learner {
         long[] lastBind = {0};
         Thread.ofPlatform().name("bandaid-learner").daemon().start(() -> record(listener, bound, lastBind));
         CompletableFuture<Integer> ended = new CompletableFuture<>();
-        Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> ended.complete(reapUntilNoneLeft(pid)));
+        Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> ended.complete(Descendants.reapUntilNoneLeft(pid, status -> { })));
         long start = System.nanoTime();
         try {
             while (!ended.isDone()) {
@@ -102,11 +102,11 @@ public final class Learner {
             synchronized (bound) {
                 heard = settled(bound);
             }
-            stop(ended);
+            stop(pid, ended);
             return new Outcome(heard, status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop(ended);
+            stop(pid, ended);
             return new Outcome(List.of(), OptionalInt.empty());
         } finally {
             listener.close();
@@ -120,7 +120,7 @@ public final class Learner {
                 if (n.call() instanceof TrappedCall.Bind b && b.address().isPresent() && !b.address().get().isEphemeral()) {
                     // Looked at before the bind runs: the caller's fd still names this very socket.
                     OptionalInt dup = CallerSockets.duplicate(b.pid(), b.fd());
-                    String caller = Responder.caller(b.pid());
+                    String caller = CallReader.caller(b.pid());
                     if (dup.isPresent()) {
                         synchronized (bound) {
                             bound.add(new Bound(dup.getAsInt(), b.address().get(), absolute(b.address().get(), b.pid()), caller));
@@ -130,7 +130,7 @@ public final class Learner {
                         Log.warn("cannot look at the socket of {} from {}: it is left out", b, caller);
                     }
                 }
-                receiver.continueCall(n.id());
+                receiver.answer(n.id(), new Reply.Continue());
             });
         } catch (RuntimeException e) {
             Log.error("reading the program's calls failed: {}", e.toString());
@@ -140,12 +140,10 @@ public final class Learner {
     /** A relative unix path as the program meant it: from its working directory. */
     private static ListenAddress absolute(ListenAddress address, int pid) {
         if (address instanceof ListenAddress.Unix unix && unix.isRelativePath()) {
-            try {
-                Path cwd = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "cwd"));
-                return new ListenAddress.Unix(cwd.resolve(new String(unix.name(), StandardCharsets.UTF_8)).normalize().toString(), false);
-            } catch (IOException | RuntimeException e) {
-                return address;
-            }
+            return Processes.workingDirectory(pid)
+                    .map(cwd -> (ListenAddress) new ListenAddress.Unix(
+                            cwd.resolve(new String(unix.name(), StandardCharsets.UTF_8)).normalize().toString(), false))
+                    .orElse(address);
         }
         return address;
     }
@@ -178,38 +176,13 @@ public final class Learner {
         return heard;
     }
 
-    /** SIGTERM to the program and everything it started; SIGKILL to what is left after the grace. */
-    private static void stop(CompletableFuture<Integer> ended) {
-        sendToAll(Signals.number("TERM"));
+    /** The program stopped as {@link Descendants#stop} does, and waited for. */
+    private static void stop(int pid, CompletableFuture<Integer> ended) {
+        Descendants.stop(pid, OptionalInt.empty(), Supervisor.STOP_GRACE);
         try {
-            ended.get(Supervisor.STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            return;
-        } catch (Exception stillRunning) {
-            // below
-        }
-        sendToAll(Signals.number("KILL"));
-        try {
-            ended.get(Supervisor.STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            ended.get(2 * Supervisor.STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             Log.warn("the program's processes did not end after SIGKILL: {}", e.toString());
-        }
-    }
-
-    private static void sendToAll(int signal) {
-        ProcessHandle.current().descendants().forEach(p -> SignalForwarder.sendTo(p.pid(), signal));
-    }
-
-    /** Reaps every child until none is left; returns the program's status (128+N for signal N). */
-    private static int reapUntilNoneLeft(int programPid) {
-        int status = -1;
-        while (true) {
-            Optional<Processes.Reaped> reaped = Processes.reapAnyChild();
-            if (reaped.isEmpty()) {
-                return status;
-            }
-            if (reaped.get().pid() == programPid) {
-                status = reaped.get().status();
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package bandaid.supervisor;
 import bandaid.nativeaccess.NotifySocket;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SyscallException;
+import bandaid.service.Log;
 import bandaid.socket.ListenAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ final class NotifyRelay {
             return Optional.empty();
         }
         String watchdogPid = env.get("WATCHDOG_PID");
-        boolean watchdogIsOurs = watchdogPid == null || watchdogPid.equals(Long.toString(ProcessHandle.current().pid()));
+        boolean watchdogIsOurs = watchdogPid == null || watchdogPid.equals(Long.toString(Processes.ownPid()));
         NotifySocket socket;
         try {
             socket = NotifySocket.open();
@@ -180,16 +181,6 @@ final class NotifyRelay {
 
     /** A descendant of bandaid's; or, once gone, a sender of bandaid's own uid. */
     private static boolean fromTheProgram(int pid, int uid, long ownUid) {
-        Optional<ProcessHandle> sender = ProcessHandle.of(pid);
-        if (sender.isEmpty()) {
-            return uid == ownUid;
-        }
-        long self = ProcessHandle.current().pid();
-        for (Optional<ProcessHandle> p = sender.get().parent(); p.isPresent(); p = p.get().parent()) {
-            if (p.get().pid() == self) {
-                return true;
-            }
-        }
-        return false;
+        return Processes.isOwnDescendant(pid).orElse(uid == ownUid);
     }
 }

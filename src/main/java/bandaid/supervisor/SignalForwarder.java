@@ -1,9 +1,8 @@
 package bandaid.supervisor;
 
-import bandaid.nativeaccess.Fds;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SignalQueue;
-import bandaid.nativeaccess.SyscallException;
+import bandaid.service.Log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,27 +57,9 @@ final class SignalForwarder {
                 }
                 boolean delivered = pidfd.isPresent() ? Processes.sendSignal(pidfd.getAsInt(), signal) : Processes.kill(pid, signal);
                 if (!delivered) {
-                    ProcessHandle.current().children().forEach(child -> sendTo(child.pid(), signal));
+                    Processes.children().forEach(child -> Processes.signal(child, signal));
                 }
             }
         });
-    }
-
-    /** A signal to a left-behind child, through a pidfd when pidfds are allowed. */
-    static void sendTo(long pid, int signal) {
-        OptionalInt pidfd;
-        try {
-            pidfd = Processes.pidfdOpen(pid);
-        } catch (SyscallException refused) {
-            Processes.kill(pid, signal);
-            return;
-        }
-        if (pidfd.isPresent()) {
-            try {
-                Processes.sendSignal(pidfd.getAsInt(), signal);
-            } finally {
-                Fds.close(pidfd.getAsInt(), "pidfd of " + pid);
-            }
-        }
     }
 }

@@ -14,11 +14,18 @@ import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompListener;
 import bandaid.nativeaccess.SyscallException;
 import bandaid.nativeaccess.TrapPlan;
+import bandaid.service.CallReader;
+import bandaid.service.CallerLook;
+import bandaid.service.FdAccess;
+import bandaid.service.IdleWatch;
+import bandaid.service.KernelInspector;
+import bandaid.service.Log;
+import bandaid.service.ProgramLauncher.Launched;
+import bandaid.service.ProgramLauncher;
 import bandaid.socket.Bytes;
 import bandaid.socket.Family;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketType;
-import bandaid.supervisor.ProgramLauncher.Launched;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +38,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Runs one program on the passed sockets and returns the status bandaid should exit with. */
@@ -74,8 +80,7 @@ public final class Supervisor {
         }
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
         passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-        FaultInjection faults = FaultInjection.asked();
-        FdMatcher matcher = faults.matcher(matcher(request, passed));
+        FdMatcher matcher = matcher(request, passed);
         if (request.exitIdle().isPresent() && !IdleWatch.watchesAnything(passed)) {
             throw new BandaidException(ExitCode.USAGE,
                     "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
@@ -88,10 +93,8 @@ public final class Supervisor {
         Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());
         Launched launched = ProgramLauncher.launch(request.program(), programEnvironment(request.environment(), relay), plan);
         Decider decider = new Decider(matcher, request.strict(), passed);
-        return supervise(launched, launched.listener().map(listener -> {
-            faults.listener(listener);
-            return new CallReader(listener, decider, new Responder(listener, decider, faults.look(CallerLook.kernel(access.byDuplicate()))));
-        }), idle, relay);
+        return supervise(launched, launched.listener().map(listener ->
+                new CallReader(listener, decider, CallerLook.kernel(access.byDuplicate()), CallReader.onVirtualThreads())), idle, relay);
     }
 
     private static FdMatcher matcher(Request request, List<PassedSocket> passed) throws BandaidException {
@@ -144,17 +147,29 @@ public final class Supervisor {
         return kinds;
     }
 
-    private static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle, Optional<NotifyRelay> relay)
+    /**
+     * Answers the program's calls, forwards signals and stops it when idle, until none of its
+     * processes is left.
+     */
+    static int supervise(Launched launched, Optional<CallReader> reader, Optional<IdleWatch> idle, Optional<NotifyRelay> relay)
             throws BandaidException {
         int pid = launched.pid();
         Log.debug("Spawned the program as PID {}.", pid);
         relay.ifPresent(NotifyRelay::start);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         // The reader first: the program may already be waiting in its first bind().
-        reader.ifPresent(r -> r.start(outcome::completeExceptionally));
+        reader.ifPresent(r -> {
+            r.start(outcome::completeExceptionally);
+            // The virtual threads' scheduler (its carrier pool, a first virtual thread's classes)
+            // is made on first use: made now, while the program starts, the first closer look
+            // does not wait for it (BENCHMARKS.md, part 7).
+            Thread.ofVirtual().name("bandaid-warm-up").start(() -> { });
+        });
         Thread.ofPlatform().name("bandaid-reaper").daemon().start(() -> {
             try {
-                outcome.complete(reapUntilNoneLeft(pid));
+                outcome.complete(Descendants.reapUntilNoneLeft(pid, status -> Log.info(
+                        "the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
+                        status)));
             } catch (Throwable t) {
                 outcome.completeExceptionally(t);
             }
@@ -164,7 +179,7 @@ public final class Supervisor {
         AtomicBoolean stoppedForIdle = new AtomicBoolean();
         idle.ifPresent(watch -> watch.start(() -> {
             stoppedForIdle.set(true);
-            stopProgram(pid, pidfd);
+            Descendants.stop(pid, pidfd, STOP_GRACE);
         }));
         try {
             int status = outcome.get();
@@ -173,10 +188,10 @@ public final class Supervisor {
             return stoppedForIdle.get() ? 0 : status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killAll();
+            Descendants.killAll();
             throw new BandaidException(ExitCode.SOFTWARE, "interrupted; the program was killed");
         } catch (ExecutionException e) {
-            killAll();
+            Descendants.killAll();
             Log.debug(e.getCause(), "supervising failed");
             throw new BandaidException(ExitCode.SOFTWARE, "answering the program's trapped calls failed: "
                     + e.getCause().getMessage() + "; the program was killed so that none of its calls hang", e.getCause());
@@ -193,66 +208,5 @@ public final class Supervisor {
             Log.debug("{}: signals go to the program by pid", e.getMessage());
             return OptionalInt.empty();
         }
-    }
-
-    /**
-     * Reaps every child as it ends, the program and each orphan it leaves (bandaid is their
-     * subreaper), so no zombie waits while the program runs, and returns the program's status
-     * once nothing is left. A program that daemonizes (its first process forks and exits, like
-     * nginx with "daemon on") leaves its real server running: bandaid keeps answering its calls,
-     * since closing the listener would make them fail with ENOSYS (seccomp_unotify(2)).
-     */
-    private static int reapUntilNoneLeft(int programPid) {
-        Optional<Integer> status = Optional.empty();
-        while (true) {
-            Optional<Processes.Reaped> reaped = Processes.reapAnyChild();
-            if (reaped.isEmpty()) {
-                return status.orElseThrow(() -> new IllegalStateException("the program was never reaped"));
-            }
-            if (reaped.get().pid() == programPid) {
-                status = Optional.of(reaped.get().status());
-                if (ProcessHandle.current().children().findAny().isPresent()) {
-                    Log.info("the program exited with status {}; bandaid keeps answering for the processes it left running until they exit",
-                            status.get());
-                }
-            }
-        }
-    }
-
-    /**
-     * SIGTERM to the program and everything it left running: a graceful stop. Whatever still
-     * runs after {@link #STOP_GRACE} gets SIGKILL, as systemd's own stop does.
-     */
-    private static void stopProgram(int pid, OptionalInt pidfd) {
-        int term = bandaid.nativeaccess.Signals.number("TERM");
-        if (pidfd.isPresent()) {
-            Processes.sendSignal(pidfd.getAsInt(), term);
-        } else {
-            Processes.kill(pid, term);
-        }
-        ProcessHandle.current().children().forEach(child -> SignalForwarder.sendTo(child.pid(), term));
-        Thread.ofPlatform().name("bandaid-stop").daemon().start(() -> {
-            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-            while (System.nanoTime() < deadline && ProcessHandle.current().children().findAny().isPresent()) {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            if (ProcessHandle.current().children().findAny().isPresent()) {
-                Log.warn("the program did not stop within {} s of SIGTERM: SIGKILL", STOP_GRACE.toSeconds());
-                killAll();
-            }
-        });
-    }
-
-    /**
-     * SIGKILL to everything the program started, including what it left behind and bandaid (the
-     * subreaper) inherited: unanswered calls must not hang them.
-     */
-    private static void killAll() {
-        int kill = bandaid.nativeaccess.Signals.number("KILL");
-        ProcessHandle.current().descendants().forEach(p -> SignalForwarder.sendTo(p.pid(), kill));
     }
 }

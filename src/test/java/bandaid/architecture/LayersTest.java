@@ -34,11 +34,18 @@ class LayersTest {
             "nativeaccess", Set.of("socket"),
             "activation", Set.of("", "socket"),
             "matching", Set.of("", "socket"),
-            "supervisor", Set.of("", "socket", "activation", "matching", "nativeaccess"),
-            "cli", Set.of("", "socket", "activation", "matching", "supervisor"));
+            "service", Set.of("", "socket", "activation", "matching", "nativeaccess"),
+            "supervisor", Set.of("", "socket", "activation", "matching", "nativeaccess", "service"),
+            // The commands ask the native layer about bandaid's own process (its pid, its stderr).
+            "cli", Set.of("", "socket", "activation", "matching", "nativeaccess", "service", "supervisor"));
     private static final Set<String> MAY_USE_FFM = Set.of("nativeaccess", "bindings");
-    /** A reference to a class of bandaid's: bandaid.Name or bandaid.pkg.Name. */
-    private static final Pattern REFERENCE = Pattern.compile("\\bbandaid\\.(?:([a-z]+)\\.)?[A-Z]");
+    /** A reference to a class of bandaid's: bandaid.Name or bandaid.pkg.Name, or a whole package (bandaid.pkg.*). */
+    private static final Pattern REFERENCE = Pattern.compile("\\bbandaid\\.(?:([a-z]+)\\.)?(?:[A-Z]|\\*)");
+    /**
+     * The kernel's other doors, which only the native layer may open: /proc and /sys (files the
+     * kernel makes up), and the JDK's ProcessHandle (which reads /proc and signals by pid).
+     */
+    private static final Pattern KERNEL_DOOR = Pattern.compile("\"/proc\\b|\"/sys\\b|\\bProcessHandle\\b");
 
     @Test
     void everyPackageUsesOnlyTheLayersBelowIt() throws IOException {
@@ -63,10 +70,34 @@ class LayersTest {
     }
 
     @Test
-    void theCheckSeesAReferenceInAnyForm() {
-        Matcher m = REFERENCE.matcher("import bandaid.nativeaccess.Fds; x = bandaid.supervisor.Ending.f(); bandaid.ExitCode.USAGE");
+    void onlyTheNativeLayerOpensTheKernelsOtherDoors() throws IOException {
+        for (Path file : javaFiles()) {
+            if (!MAY_USE_FFM.contains(packageOf(file))) {
+                Matcher door = KERNEL_DOOR.matcher(code(file));
+                assertTrue(!door.find(), file + " uses " + (door.hitEnd() ? "" : door.group()) + ": the kernel is the native layer's");
+            }
+        }
+    }
+
+    @Test
+    void theChecksSeeAReferenceInAnyForm() {
+        Matcher m = REFERENCE.matcher("import bandaid.nativeaccess.Fds; x = bandaid.supervisor.Ending.f(); bandaid.ExitCode.USAGE;"
+                + " import bandaid.service.*;");
         List<String> seen = m.results().map(r -> r.group(1) == null ? "" : r.group(1)).toList();
-        assertEquals(List.of("nativeaccess", "supervisor", ""), seen);
+        assertEquals(List.of("nativeaccess", "supervisor", "", "service"), seen);
+        assertEquals(List.of("\"/proc", "ProcessHandle", "\"/sys"), KERNEL_DOOR.matcher(
+                "Path.of(\"/proc\", pid); ProcessHandle.current(); Files.read(Path.of(\"/sys/kernel\")); String procedure;")
+                .results().map(r -> r.group()).toList());
+        assertEquals("a(); \nb();\n", stripComments("a(); // \"/proc\"\n/* ProcessHandle\n */b();\n"));
+    }
+
+    /** A source file without its comments: what they mention is not what the code does. */
+    private static String code(Path file) throws IOException {
+        return stripComments(Files.readString(file));
+    }
+
+    private static String stripComments(String source) {
+        return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)//.*$", "");
     }
 
     private static Map<String, Set<String>> uses() throws IOException {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class Bandaid {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
     static final String SCRIPT = ROOT.resolve("scripts/bandaid").toString();
-    /** Not the pyenv shim on PATH, which costs a third of a second per start (KERNEL-NOTES). */
+    /** The system's python, not whatever PATH finds first (a version manager's shim costs a third of a second per start). */
     static final String PYTHON = "/usr/bin/python3";
 
     private Bandaid() {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the test of an image with the .deb installed, which has neither.
  *
  * <p>This VM's podman needs runc (crun refuses the hybrid cgroup setup) and ulimits it may set
- * (no CAP_SYS_RESOURCE): a test-only containers.conf (KERNEL-NOTES, podman). Skipped where
+ * (no CAP_SYS_RESOURCE to raise RLIMIT_NOFILE): a test-only containers.conf. Skipped where
  * podman, runc or root is missing.
  */
 class PodmanIT {

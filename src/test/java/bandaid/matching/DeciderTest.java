@@ -25,7 +25,7 @@ class DeciderTest {
     private static final PassedSocket UNIX = new PassedSocket(4, "app", Family.UNIX, SocketType.STREAM, 0,
             new ListenAddress.Unix("/run/app.sock", false), true, false, false, Optional.of(APP_FILE));
     private static final SocketKind TCP = new SocketKind(Family.INET, SocketType.STREAM, false);
-    private static final BindFacts OPEN_TCP = new BindFacts(Optional.of(TCP), Optional.of(new FdFlags(true, false)), Optional.empty());
+    private static final CallerFacts OPEN_TCP = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(true, false)), Optional.empty());
 
     private final Decider socketOrder = new Decider(new SocketOrderMatcher(List.of(WEB)), false, List.of(WEB));
 
@@ -104,7 +104,7 @@ class DeciderTest {
         Decider d = byAddress(false);
         TrappedCall.Bind relative = bind(new ListenAddress.Unix("app.sock", false));
         assertEquals(new Decision.LookCloser(), d.first(relative));
-        BindFacts facts = new BindFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)),
+        CallerFacts facts = new CallerFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)),
                 Optional.of(new FdFlags(false, true)), Optional.of(APP_FILE));
         assertEquals(new Decision.Inject(UNIX, Optional.of(9), false, Optional.of(true), List.of()), d.bind(relative, facts));
     }
@@ -118,7 +118,7 @@ class DeciderTest {
 
     @Test
     void aBindOfTheWrongTypeIsNotGivenThePassedSocket() {
-        BindFacts udp = new BindFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
+        CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
                 Optional.of(new FdFlags(true, false)), Optional.empty());
         assertInstanceOf(Decision.Continue.class, byAddress(false).bind(bind(WEB.address()), udp));
     }
@@ -127,18 +127,18 @@ class DeciderTest {
     void theKernelAnswersABindOnAnFdThatIsNoSocketOrNotOpenOrOfAnotherFamily() {
         Decider d = byAddress(false);
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
-                new BindFacts(Optional.empty(), Optional.of(new FdFlags(false, false)), Optional.empty())), "a pipe: ENOTSOCK");
+                new CallerFacts(Optional.empty(), Optional.of(new FdFlags(false, false)), Optional.empty())), "a pipe: ENOTSOCK");
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
-                new BindFacts(Optional.of(TCP), Optional.empty(), Optional.empty())), "closed meanwhile: EBADF");
+                new CallerFacts(Optional.of(TCP), Optional.empty(), Optional.empty())), "closed meanwhile: EBADF");
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
-                new BindFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)), Optional.of(new FdFlags(false, false)),
+                new CallerFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)), Optional.of(new FdFlags(false, false)),
                         Optional.empty())), "AF_UNIX with an inet address: EINVAL");
     }
 
     @Test
     void aSecondHandoutLeavesTheModeOfTheSharedSocketAndSaysSoOnce() {
         Decider d = byAddress(false);
-        BindFacts nonBlocking = new BindFacts(Optional.of(TCP), Optional.of(new FdFlags(false, true)), Optional.empty());
+        CallerFacts nonBlocking = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(false, true)), Optional.empty());
         Decision.Inject second = (Decision.Inject) d.bind(bind(WEB.address()), OPEN_TCP);
         assertEquals(Optional.of(false), second.nonBlocking());
         Decision.Inject third = (Decision.Inject) d.bind(bind(WEB.address()), nonBlocking);
@@ -158,7 +158,7 @@ class DeciderTest {
                 + " is still unused: if it is meant for it, run bandaid with --map web=0.0.0.0:8091 (or pass 0.0.0.0:8091 in the .socket unit)"),
                 c.warnings());
         assertEquals(new Decision.Continue("no passed socket for that address"), d.first(other), "said once, then not looked at");
-        BindFacts udp = new BindFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
+        CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
                 Optional.of(new FdFlags(true, false)), Optional.empty());
         Decider fresh = byAddress(false);
         assertEquals(List.of(), ((Decision.Continue) fresh.bind(other, udp)).warnings(), "no passed socket of that type");
@@ -189,8 +189,8 @@ class DeciderTest {
         return bind(new ListenAddress.Inet(family, family == Family.INET ? ANY4 : ANY6, port));
     }
 
-    private static BindFacts facts(Family family, SocketType type, Optional<Boolean> v6Only) {
-        return new BindFacts(Optional.of(new SocketKind(family, type, v6Only)), Optional.of(new FdFlags(true, false)), Optional.empty());
+    private static CallerFacts facts(Family family, SocketType type, Optional<Boolean> v6Only) {
+        return new CallerFacts(Optional.of(new SocketKind(family, type, v6Only)), Optional.of(new FdFlags(true, false)), Optional.empty());
     }
 
     /**
@@ -202,9 +202,9 @@ class DeciderTest {
         PassedSocket tcp = inet(3, "dns-tcp", SocketType.STREAM, Family.INET, 53, false);
         PassedSocket udp = inet(4, "dns-udp", SocketType.DGRAM, Family.INET, 53, false);
         Decider d = byAddress(false, tcp, udp);
-        BindFacts v4Udp = facts(Family.INET, SocketType.DGRAM, Optional.of(false));
-        BindFacts v6Udp = facts(Family.INET6, SocketType.DGRAM, Optional.of(true));
-        BindFacts v6Tcp = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
+        CallerFacts v4Udp = facts(Family.INET, SocketType.DGRAM, Optional.of(false));
+        CallerFacts v6Udp = facts(Family.INET6, SocketType.DGRAM, Optional.of(true));
+        CallerFacts v6Tcp = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
         assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 53), v4Udp)).warnings(), "its own family: nothing to say");
 
         Decision.Continue first = (Decision.Continue) d.bind(bindAny(Family.INET6, 53), v6Udp);
@@ -231,8 +231,8 @@ class DeciderTest {
         PassedSocket dual = inet(3, "pg", SocketType.STREAM, Family.INET6, 5432, false);
         PassedSocket other = inet(4, "other", SocketType.STREAM, Family.INET, 9000, false);
         Decider d = byAddress(false, dual, other);
-        BindFacts v4 = facts(Family.INET, SocketType.STREAM, Optional.of(false));
-        BindFacts v6Only = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
+        CallerFacts v4 = facts(Family.INET, SocketType.STREAM, Optional.of(false));
+        CallerFacts v6Only = facts(Family.INET6, SocketType.STREAM, Optional.of(true));
         assertEquals(List.of(), ((Decision.Inject) d.bind(bindAny(Family.INET, 9000), v4)).warnings(), "spends no warning");
 
         Decision.Inject four = (Decision.Inject) d.bind(bindAny(Family.INET, 5432), v4);
@@ -251,7 +251,7 @@ class DeciderTest {
                 + " too, as ::ffff:a.b.c.d, and if the program binds 0.0.0.0:5432 as well, both its listeners are this one socket"),
                 six.warnings().getFirst());
 
-        BindFacts unknown = facts(Family.INET6, SocketType.STREAM, Optional.empty());
+        CallerFacts unknown = facts(Family.INET6, SocketType.STREAM, Optional.empty());
         Decision.Inject unseen = (Decision.Inject) byAddress(false, dual).bind(bindAny(Family.INET6, 5432), unknown);
         assertEquals(List.of(), unseen.warnings(), "IPV6_V6ONLY unknown (another seccomp filter): nothing to say about it");
     }

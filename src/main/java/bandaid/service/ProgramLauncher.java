@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
@@ -24,15 +24,15 @@ import java.util.concurrent.ExecutionException;
  * thread would not do: it runs on whatever carrier the scheduler picks, and would leave the
  * filter on a carrier shared with others.
  */
-final class ProgramLauncher {
+public final class ProgramLauncher {
     private ProgramLauncher() {
     }
 
     /** The started program, and the listener for its trapped calls (empty when nothing is trapped). */
-    record Launched(int pid, Optional<SeccompListener> listener) {
+    public record Launched(int pid, Optional<SeccompListener> listener) {
     }
 
-    static Launched launch(List<byte[]> command, List<byte[]> environment, TrapPlan plan) throws BandaidException {
+    public static Launched launch(List<byte[]> command, List<byte[]> environment, TrapPlan plan) throws BandaidException {
         CompletableFuture<Launched> result = new CompletableFuture<>();
         Thread.ofPlatform().name("bandaid-launcher").start(() -> {
             try {

@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.Processes;
@@ -22,10 +22,10 @@ import java.util.OptionalInt;
  * @param byDuplicate pidfd_getfd may be used
  * @param why         why not (for the log), or that it may
  */
-record FdAccess(boolean byDuplicate, String why) {
+public record FdAccess(boolean byDuplicate, String why) {
     static final FdAccess DUPLICATES = new FdAccess(true, "pidfd_getfd(2) works here");
 
-    static FdAccess here() {
+    public static FdAccess here() {
         FdAccess access = decide();
         Log.debug(access.byDuplicate() ? "{}" : "{}: bandaid asks sockets' protocol names instead", access.why());
         return access;

@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import bandaid.activation.PassedSockets.Inspection;
 import bandaid.nativeaccess.Fds;

@@ -1,8 +1,9 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.Fds;
 import bandaid.nativeaccess.HeldSockets;
+import bandaid.nativeaccess.NetTables;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.Sockets;
 import bandaid.nativeaccess.SyscallException;
@@ -11,9 +12,6 @@ import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -48,22 +46,19 @@ import java.util.Set;
  * The program's listening sockets are the passed ones themselves (the same inodes), and the
  * sockets bandaid holds too (its stdout to the journal) are never connections.
  */
-final class IdleWatch {
-    /** st column of /proc/net/tcp: 0A LISTEN, 06 TIME_WAIT, 07 CLOSE (include/net/tcp_states.h): not a live connection. */
-    private static final Set<String> NOT_CONNECTED = Set.of("0A", "06", "07");
-    /** St column of /proc/net/unix: 03 SS_CONNECTED. */
-    private static final String UNIX_CONNECTED = "03";
-
+public final class IdleWatch {
     /** How connections are found, chosen once at start. */
     enum Look { DUPLICATES, OWN_TABLES, PROTOCOL_NAMES }
 
     private final Set<Integer> ports = new HashSet<>();
     private final Set<ListenAddress.Unix> unixAddresses = new HashSet<>();
+    /** The unix addresses as /proc/net/unix shows them: @ for abstract. */
+    private final Set<String> unixPaths = new HashSet<>();
     private final List<PassedSocket> watched;
     private final Duration limit;
     private final FdAccess access;
 
-    IdleWatch(List<PassedSocket> passed, Duration limit, FdAccess access) {
+    public IdleWatch(List<PassedSocket> passed, Duration limit, FdAccess access) {
         this.limit = limit;
         this.access = access;
         this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
@@ -72,20 +67,21 @@ final class IdleWatch {
                 ports.add(inet.port());
             } else if (p.address() instanceof ListenAddress.Unix unix) {
                 unixAddresses.add(unix);
+                unixPaths.add(unix.toString());
             }
         }
     }
 
     /** Whether any passed socket can have connections to count: a stream socket of a family bandaid reads. */
-    static boolean watchesAnything(List<PassedSocket> passed) {
+    public static boolean watchesAnything(List<PassedSocket> passed) {
         return passed.stream().anyMatch(p -> p.type() == SocketType.STREAM && !(p.address() instanceof ListenAddress.Unsupported));
     }
 
     /** Watches on a daemon thread; runs {@code onIdle} once, when the limit has passed without a connection. */
-    void start(Runnable onIdle) {
+    public void start(Runnable onIdle) {
         long step = Math.clamp(limit.toMillis() / 10, 100, 1000);
         Look look = chooseLook();
-        Set<Long> ownSockets = new HashSet<>(HeldSockets.of(ProcessHandle.current().pid()).values());
+        Set<Long> ownSockets = new HashSet<>(HeldSockets.of(Processes.ownPid()).values());
         Thread.ofPlatform().name("bandaid-idle").daemon().start(() -> {
             long lastSeen = System.nanoTime();
             while (true) {
@@ -131,9 +127,8 @@ final class IdleWatch {
             return true;
         }
         return switch (look) {
-            case OWN_TABLES -> tcpConnection(Path.of("/proc/net/tcp")) || tcpConnection(Path.of("/proc/net/tcp6")) || unixConnection();
-            case DUPLICATES, PROTOCOL_NAMES -> ProcessHandle.current().descendants()
-                    .anyMatch(p -> holdsConnection(p.pid(), look, ownSockets));
+            case OWN_TABLES -> !ports.isEmpty() && NetTables.tcpConnectedOn(ports) || !unixPaths.isEmpty() && NetTables.unixConnectedOn(unixPaths);
+            case DUPLICATES, PROTOCOL_NAMES -> Processes.descendants().stream().anyMatch(pid -> holdsConnection(pid, look, ownSockets));
         };
     }
 
@@ -197,61 +192,7 @@ final class IdleWatch {
 
     /** Whether bandaid's /proc/net lists every watched socket (by its inode): then they live in its namespace. */
     private boolean inOwnNamespace() {
-        Set<String> listed = new HashSet<>();
-        for (String table : List.of("tcp", "tcp6")) {
-            for (String line : lines(Path.of("/proc/net", table))) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 9) {
-                    listed.add(f[9]);
-                }
-            }
-        }
-        for (String line : lines(Path.of("/proc/net/unix"))) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 6) {
-                listed.add(f[6]);
-            }
-        }
-        return watched.stream().allMatch(p -> HeldSockets.ownInode(p.fd()).stream().anyMatch(i -> listed.contains(Long.toString(i))));
-    }
-
-    private boolean tcpConnection(Path table) {
-        if (ports.isEmpty()) {
-            return false;
-        }
-        for (String line : lines(table)) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 3 && f[1].contains(":") && !NOT_CONNECTED.contains(f[3])) {
-                int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-                if (ports.contains(port)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private boolean unixConnection() {
-        if (unixAddresses.isEmpty()) {
-            return false;
-        }
-        Set<String> paths = new HashSet<>();
-        unixAddresses.forEach(u -> paths.add(u.toString())); // as /proc/net/unix shows it: @ for abstract
-        for (String line : lines(Path.of("/proc/net/unix"))) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 7 && f[5].equals(UNIX_CONNECTED) && paths.contains(f[7])) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static List<String> lines(Path table) {
-        try {
-            List<String> all = Files.readAllLines(table);
-            return all.isEmpty() ? all : all.subList(1, all.size());
-        } catch (IOException e) {
-            return List.of();
-        }
+        Set<Long> listed = NetTables.listedInodes();
+        return watched.stream().allMatch(p -> HeldSockets.ownInode(p.fd()).stream().anyMatch(listed::contains));
     }
 }

@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

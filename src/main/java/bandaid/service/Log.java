@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;

@@ -1,0 +1,219 @@
+package bandaid.service;
+
+import bandaid.matching.Decider;
+import bandaid.matching.Decision;
+import bandaid.nativeaccess.Notification;
+import bandaid.nativeaccess.Processes;
+import bandaid.nativeaccess.SeccompListener;
+import bandaid.socket.Errno;
+import bandaid.socket.Outcome;
+import bandaid.socket.Reply;
+import bandaid.socket.TrappedCall;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The path of every trapped call, top to bottom, in this one place; each step is one visit to the
+ * layer that does it, and nothing comes back up:
+ * <pre>
+ *   receive, decode, read the caller's memory once   SeccompListener.Receiver
+ *   decide from what was read                        Decider.first          (pure)
+ *   answer at once, on the reader thread             Receiver.answer        -> Outcome
+ * or, for a candidate call, on a thread of its own:
+ *   look closer: its socket, fd flags, a path's file CallerLook
+ *   decide again                                     Decider.afterLook      (pure)
+ *   answer if the caller still waits in this call    SeccompListener.answerIfWaiting -> Outcome
+ * then say what became of it                         Log
+ * </pre>
+ * A call answered from what was read (a bind() no passed socket can get, a socket(), a refused
+ * bind) never wakes another thread: on a busy machine each wake-up is a wait for a CPU, and it was
+ * most of what a trapped call cost (BENCHMARKS.md). A closer look takes more system calls and
+ * /proc reads, so it runs where {@code looks} says and never holds up the next call.
+ *
+ * <p>A failure while deciding or answering one call is answered for that call: it continues as
+ * the program made it, or gets the errno the kernel would give; a healthy program is never killed
+ * for it. Only a broken listener ends the reader.
+ *
+ * <p>The receiving itself runs on a platform thread: it waits in NOTIF_RECV inside a native call,
+ * and a virtual thread in a native call pins its carrier for as long as it waits (JEP 444).
+ */
+public final class CallReader {
+    private static final Reply CONTINUE = new Reply.Continue();
+
+    private final SeccompListener listener;
+    private final Decider decider;
+    private final CallerLook look;
+    private final Executor looks;
+    private final AtomicLong received = new AtomicLong();
+    /** Calls being looked at and answered right now, off the reader thread. */
+    private final AtomicLong answering = new AtomicLong();
+    /** Warnings already given about unreadable memory: each errno once. */
+    private final Set<Integer> unreadableWarned = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param looks where a closer look runs: {@link #onVirtualThreads}, one each, or any other
+     *              executor (it must not run them on the reader thread)
+     */
+    public CallReader(SeccompListener listener, Decider decider, CallerLook look, Executor looks) {
+        this.listener = listener;
+        this.decider = decider;
+        this.look = look;
+        this.looks = looks;
+    }
+
+    /** A virtual thread for each closer look. */
+    public static Executor onVirtualThreads() {
+        return task -> Thread.ofVirtual().name("bandaid-look").start(task);
+    }
+
+    /** @param onListenerFailure told when the listener breaks: no call can be answered any more */
+    public void start(Consumer<Throwable> onListenerFailure) {
+        Thread.ofPlatform().name("bandaid-reader").daemon().start(() -> run(onListenerFailure));
+    }
+
+    private void run(Consumer<Throwable> onListenerFailure) {
+        // Ends once no process is left under the filter: nothing more to answer. bandaid's exit
+        // follows the program's processes, not this.
+        try (SeccompListener.Receiver receiver = listener.receiver()) {
+            receiver.forEach(n -> onCall(receiver, n));
+        } catch (Throwable t) {
+            onListenerFailure.accept(t);
+        }
+    }
+
+    private void onCall(SeccompListener.Receiver receiver, Notification n) {
+        received.incrementAndGet();
+        Decision decision = decide(n, () -> decider.first(n.call()));
+        if (decision instanceof Decision.LookCloser) {
+            answering.incrementAndGet();
+            looks.execute(() -> {
+                try {
+                    lookThenAnswer(n);
+                } finally {
+                    answering.decrementAndGet();
+                }
+            });
+        } else if (decision instanceof Decision.Continue && decision.warnings().isEmpty() && n.readError() == 0) {
+            // The common case, in the receiver's own memory: nothing allocated, nothing to say
+            // unless -v.
+            Outcome outcome = receiver.answer(n.id(), CONTINUE);
+            if (Log.debugging() || !outcome.given()) {
+                said(n.call(), caller(n.call().pid()), decision, outcome);
+            }
+        } else {
+            answer(receiver::answer, n, decision);
+        }
+    }
+
+    /**
+     * The second step of a candidate call: look closer, decide again, and answer only if the
+     * caller still waits in this very call (SECCOMP_IOCTL_NOTIF_ID_VALID: what was looked at
+     * belongs to this call only then, seccomp_unotify(2)).
+     */
+    private void lookThenAnswer(Notification n) {
+        Decision decision = decide(n, () -> decider.afterLook(n.call(), look.at(n.call())));
+        answer(listener::answerIfWaiting, n, decision);
+    }
+
+    /** A decision, or "continue" when deciding failed: the failure is that call's alone. */
+    private static Decision decide(Notification n, Supplier<Decision> step) {
+        try {
+            return step.get();
+        } catch (RuntimeException e) {
+            Log.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
+            return new Decision.Continue("bandaid failed to decide");
+        }
+    }
+
+    private interface Answerer {
+        Outcome answer(long id, Reply reply);
+    }
+
+    private void answer(Answerer answerer, Notification n, Decision decision) {
+        TrappedCall call = n.call();
+        warnIfUnreadable(n);
+        // Named before answering: once answered, a short-lived caller may be gone from /proc.
+        boolean named = Log.debugging() || !decision.warnings().isEmpty() || decision instanceof Decision.Refuse;
+        String who = named ? caller(call.pid()) : "pid " + call.pid();
+        decision.warnings().forEach(w -> Log.warn("{} {}", who, w));
+        Outcome outcome = answerer.answer(n.id(), decision.reply());
+        if (!outcome.given() && decision instanceof Decision.Inject inject) {
+            // Never reached the caller: it may be handed out again, and its mode set anew.
+            decider.release(inject.socket());
+        }
+        said(call, who, decision, outcome);
+    }
+
+    /** The one line (or none) that says what became of a call. */
+    private static void said(TrappedCall call, String who, Decision decision, Outcome outcome) {
+        // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
+        if (outcome instanceof Outcome.Given given) {
+            if (decision instanceof Decision.Refuse) {
+                Log.warn("{} from {} -> refused ({})", call, who, decision.why());
+            } else if (Log.debugging()) {
+                Log.debug("{} from {} {}", call, who, given(decision, given.result()));
+            }
+        } else if (outcome instanceof Outcome.CallerGone) {
+            Log.debug("{} from {} -> caller went away", call, who);
+        } else if (outcome instanceof Outcome.Instead instead) {
+            if (instead.instead() instanceof Reply.Fail) {
+                Log.warn("{} from {} -> {}, as the kernel would answer: {} could not be handed over", call, who,
+                        Errno.describe(instead.errno()), decision.why());
+            } else {
+                Log.warn("{} from {}: {} could not be given ({}); the call runs as the program made it", call, who,
+                        decision.why(), Errno.describe(instead.errno()));
+            }
+        } else if (outcome instanceof Outcome.Unanswered unanswered) {
+            Log.error("answering {} from {} failed: {}", call, who, Errno.describe(unanswered.errno()));
+        }
+    }
+
+    /** The debug line's end for a call answered as decided. */
+    private static String given(Decision decision, long result) {
+        if (decision instanceof Decision.Inject inject) {
+            return inject.targetFd().isPresent() ? "fd " + inject.targetFd().get() + " -> " + decision.why()
+                    : "-> " + decision.why() + " as fd " + result;
+        }
+        if (decision instanceof Decision.Continue) {
+            return "-> continues (" + decision.why() + ")";
+        }
+        return "-> " + decision.why();
+    }
+
+    /** process_vm_readv refused (Yama, a sandbox): said once per errno, naming the call. */
+    private void warnIfUnreadable(Notification n) {
+        int errno = n.readError();
+        if ((errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) && unreadableWarned.add(errno)) {
+            Log.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
+                    + " without the passed sockets (is Yama's ptrace_scope above 1, or a seccomp profile blocking it?)",
+                    caller(n.call().pid()), Errno.describe(errno));
+        }
+    }
+
+    /** A caller as log lines name it, {@code nginx[1234]}. */
+    public static String caller(int pid) {
+        return Processes.name(pid).map(name -> name + "[" + pid + "]").orElse("pid " + pid);
+    }
+
+    /** How many trapped calls reached bandaid so far. */
+    public long received() {
+        return received.get();
+    }
+
+    /**
+     * Waits up to {@code limit} for the calls being answered to finish, so that their log lines
+     * are written before bandaid exits (a program may exit right after its last call).
+     */
+    public void awaitAnswered(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (answering.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+}

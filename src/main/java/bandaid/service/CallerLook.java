@@ -1,0 +1,40 @@
+package bandaid.service;
+
+import bandaid.matching.CallerFacts;
+import bandaid.nativeaccess.CallerSockets;
+import bandaid.nativeaccess.FileIds;
+import bandaid.socket.ListenAddress;
+import bandaid.socket.TrappedCall;
+import java.util.Optional;
+
+/**
+ * The closer look a candidate call needs beyond its registers and memory: the caller's socket and
+ * fd flags, and the file a unix path names from the caller's point of view. Every failure (the
+ * caller or its fd gone, a thread of it closing the fd meanwhile) is an empty fact for this one
+ * call, never an error. An interface, so that a test can make a look slow or failing.
+ */
+public interface CallerLook {
+
+    CallerFacts at(TrappedCall call);
+
+    /**
+     * The real look: pidfd_getfd(2) or the socket's protocol name, /proc/PID/fdinfo, and stat(2)
+     * through /proc/PID.
+     *
+     * @param byDuplicate whether pidfd_getfd may be used ({@link FdAccess})
+     */
+    static CallerLook kernel(boolean byDuplicate) {
+        return call -> {
+            if (call instanceof TrappedCall.Bind b) {
+                ListenAddress address = b.address().orElseThrow();
+                return new CallerFacts(CallerSockets.kind(b.pid(), b.fd(), byDuplicate), CallerSockets.flags(b.pid(), b.fd()),
+                        address instanceof ListenAddress.Unix u && u.isPath()
+                                ? FileIds.of(b.pid(), TrappedCall.Unlink.AT_FDCWD, u.name()) : Optional.empty());
+            }
+            if (call instanceof TrappedCall.Unlink u && u.path().isPresent()) {
+                return CallerFacts.ofFile(FileIds.of(u.pid(), u.dirfd(), u.path().get().name()));
+            }
+            return new CallerFacts(Optional.empty(), Optional.empty(), Optional.empty());
+        };
+    }
+}
