@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The path of every trapped call, top to bottom, in this one place; each step is one visit to the
@@ -88,7 +87,12 @@ public final class CallReader {
 
     private void onCall(SeccompListener.Receiver receiver, Notification n) {
         received.incrementAndGet();
-        Decision decision = decide(n, () -> decider.first(n.call()));
+        Decision decision;
+        try {
+            decision = decider.first(n.call());
+        } catch (RuntimeException e) {
+            decision = failedToDecide(n, e);
+        }
         if (decision instanceof Decision.LookCloser) {
             answering.incrementAndGet();
             looks.execute(() -> {
@@ -116,18 +120,19 @@ public final class CallReader {
      * belongs to this call only then, seccomp_unotify(2)).
      */
     private void lookThenAnswer(Notification n) {
-        Decision decision = decide(n, () -> decider.afterLook(n.call(), look.at(n.call())));
+        Decision decision;
+        try {
+            decision = decider.afterLook(n.call(), look.at(n.call()));
+        } catch (RuntimeException e) {
+            decision = failedToDecide(n, e);
+        }
         answer(listener::answerIfWaiting, n, decision);
     }
 
-    /** A decision, or "continue" when deciding failed: the failure is that call's alone. */
-    private static Decision decide(Notification n, Supplier<Decision> step) {
-        try {
-            return step.get();
-        } catch (RuntimeException e) {
-            Log.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
-            return new Decision.Continue("bandaid failed to decide");
-        }
+    /** Deciding failed (a bug of bandaid's): the failure is that call's alone, which continues. */
+    private static Decision failedToDecide(Notification n, RuntimeException e) {
+        Log.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
+        return new Decision.Continue("bandaid failed to decide");
     }
 
     private interface Answerer {
