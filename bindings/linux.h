@@ -26,3 +26,7 @@
 #include <linux/limits.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <linux/close_range.h>

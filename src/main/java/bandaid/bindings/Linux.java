@@ -140,6 +140,15 @@ public class Linux extends Linux$shared {
     public static int __NR_read() {
         return __NR_read;
     }
+    private static final int __NR_write = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_write 1
+     * }
+     */
+    public static int __NR_write() {
+        return __NR_write;
+    }
     private static final int __NR_close = (int)3L;
     /**
      * {@snippet lang=c :
@@ -157,6 +166,24 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_poll() {
         return __NR_poll;
+    }
+    private static final int __NR_mmap = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_mmap 9
+     * }
+     */
+    public static int __NR_mmap() {
+        return __NR_mmap;
+    }
+    private static final int __NR_munmap = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_munmap 11
+     * }
+     */
+    public static int __NR_munmap() {
+        return __NR_munmap;
     }
     private static final int __NR_rt_sigaction = (int)13L;
     /**
@@ -203,6 +230,24 @@ public class Linux extends Linux$shared {
     public static int __NR_socket() {
         return __NR_socket;
     }
+    private static final int __NR_connect = (int)42L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_connect 42
+     * }
+     */
+    public static int __NR_connect() {
+        return __NR_connect;
+    }
+    private static final int __NR_sendto = (int)44L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_sendto 44
+     * }
+     */
+    public static int __NR_sendto() {
+        return __NR_sendto;
+    }
     private static final int __NR_sendmsg = (int)46L;
     /**
      * {@snippet lang=c :
@@ -229,6 +274,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_bind() {
         return __NR_bind;
+    }
+    private static final int __NR_listen = (int)50L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_listen 50
+     * }
+     */
+    public static int __NR_listen() {
+        return __NR_listen;
     }
     private static final int __NR_getsockname = (int)51L;
     /**
@@ -266,6 +320,15 @@ public class Linux extends Linux$shared {
     public static int __NR_getsockopt() {
         return __NR_getsockopt;
     }
+    private static final int __NR_execve = (int)59L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_execve 59
+     * }
+     */
+    public static int __NR_execve() {
+        return __NR_execve;
+    }
     private static final int __NR_wait4 = (int)61L;
     /**
      * {@snippet lang=c :
@@ -292,6 +355,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_fcntl() {
         return __NR_fcntl;
+    }
+    private static final int __NR_ftruncate = (int)77L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_ftruncate 77
+     * }
+     */
+    public static int __NR_ftruncate() {
+        return __NR_ftruncate;
     }
     private static final int __NR_unlink = (int)87L;
     /**
@@ -338,6 +410,15 @@ public class Linux extends Linux$shared {
     public static int __NR_tgkill() {
         return __NR_tgkill;
     }
+    private static final int __NR_openat = (int)257L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_openat 257
+     * }
+     */
+    public static int __NR_openat() {
+        return __NR_openat;
+    }
     private static final int __NR_newfstatat = (int)262L;
     /**
      * {@snippet lang=c :
@@ -356,6 +437,15 @@ public class Linux extends Linux$shared {
     public static int __NR_unlinkat() {
         return __NR_unlinkat;
     }
+    private static final int __NR_accept4 = (int)288L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_accept4 288
+     * }
+     */
+    public static int __NR_accept4() {
+        return __NR_accept4;
+    }
     private static final int __NR_signalfd4 = (int)289L;
     /**
      * {@snippet lang=c :
@@ -364,6 +454,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_signalfd4() {
         return __NR_signalfd4;
+    }
+    private static final int __NR_prlimit64 = (int)302L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_prlimit64 302
+     * }
+     */
+    public static int __NR_prlimit64() {
+        return __NR_prlimit64;
     }
     private static final int __NR_process_vm_readv = (int)310L;
     /**
@@ -383,6 +482,15 @@ public class Linux extends Linux$shared {
     public static int __NR_seccomp() {
         return __NR_seccomp;
     }
+    private static final int __NR_memfd_create = (int)319L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_memfd_create 319
+     * }
+     */
+    public static int __NR_memfd_create() {
+        return __NR_memfd_create;
+    }
     private static final int __NR_pidfd_send_signal = (int)424L;
     /**
      * {@snippet lang=c :
@@ -400,6 +508,15 @@ public class Linux extends Linux$shared {
      */
     public static int __NR_pidfd_open() {
         return __NR_pidfd_open;
+    }
+    private static final int __NR_close_range = (int)436L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_close_range 436
+     * }
+     */
+    public static int __NR_close_range() {
+        return __NR_close_range;
     }
     private static final int __NR_pidfd_getfd = (int)438L;
     /**
@@ -436,6 +553,15 @@ public class Linux extends Linux$shared {
      */
     public static int SO_PASSCRED() {
         return SO_PASSCRED;
+    }
+    private static final int SO_PEERCRED = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PEERCRED 17
+     * }
+     */
+    public static int SO_PEERCRED() {
+        return SO_PEERCRED;
     }
     private static final int SO_ACCEPTCONN = (int)30L;
     /**
@@ -490,6 +616,15 @@ public class Linux extends Linux$shared {
      */
     public static int PR_SET_NO_NEW_PRIVS() {
         return PR_SET_NO_NEW_PRIVS;
+    }
+    private static final int O_WRONLY = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define O_WRONLY 1
+     * }
+     */
+    public static int O_WRONLY() {
+        return O_WRONLY;
     }
     private static final int O_NONBLOCK = (int)2048L;
     /**
@@ -680,6 +815,15 @@ public class Linux extends Linux$shared {
     public static int EBADF() {
         return EBADF;
     }
+    private static final int EAGAIN = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define EAGAIN 11
+     * }
+     */
+    public static int EAGAIN() {
+        return EAGAIN;
+    }
     private static final int EMFILE = (int)24L;
     /**
      * {@snippet lang=c :
@@ -697,6 +841,24 @@ public class Linux extends Linux$shared {
      */
     public static int ENOTSOCK() {
         return ENOTSOCK;
+    }
+    private static final int ECONNABORTED = (int)103L;
+    /**
+     * {@snippet lang=c :
+     * #define ECONNABORTED 103
+     * }
+     */
+    public static int ECONNABORTED() {
+        return ECONNABORTED;
+    }
+    private static final int ECONNREFUSED = (int)111L;
+    /**
+     * {@snippet lang=c :
+     * #define ECONNREFUSED 111
+     * }
+     */
+    public static int ECONNREFUSED() {
+        return ECONNREFUSED;
     }
     private static final int POLLIN = (int)1L;
     /**
@@ -752,6 +914,33 @@ public class Linux extends Linux$shared {
     public static int POSIX_SPAWN_SETSIGMASK() {
         return POSIX_SPAWN_SETSIGMASK;
     }
+    private static final int PROT_READ = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_READ 1
+     * }
+     */
+    public static int PROT_READ() {
+        return PROT_READ;
+    }
+    private static final int PROT_WRITE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_WRITE 2
+     * }
+     */
+    public static int PROT_WRITE() {
+        return PROT_WRITE;
+    }
+    private static final int MAP_SHARED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_SHARED 1
+     * }
+     */
+    public static int MAP_SHARED() {
+        return MAP_SHARED;
+    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -797,6 +986,15 @@ public class Linux extends Linux$shared {
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
     }
+    private static final int MSG_CTRUNC = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CTRUNC = 8
+     * }
+     */
+    public static int MSG_CTRUNC() {
+        return MSG_CTRUNC;
+    }
     private static final int MSG_TRUNC = (int)32L;
     /**
      * {@snippet lang=c :
@@ -805,6 +1003,15 @@ public class Linux extends Linux$shared {
      */
     public static int MSG_TRUNC() {
         return MSG_TRUNC;
+    }
+    private static final int MSG_DONTWAIT = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_DONTWAIT = 64
+     * }
+     */
+    public static int MSG_DONTWAIT() {
+        return MSG_DONTWAIT;
     }
     private static final int MSG_NOSIGNAL = (int)16384L;
     /**
@@ -868,6 +1075,15 @@ public class Linux extends Linux$shared {
      */
     public static int SFD_CLOEXEC() {
         return SFD_CLOEXEC;
+    }
+    private static final int RLIMIT_NOFILE = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_NOFILE = 7
+     * }
+     */
+    public static int RLIMIT_NOFILE() {
+        return RLIMIT_NOFILE;
     }
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8L;
     /**
@@ -968,6 +1184,24 @@ public class Linux extends Linux$shared {
     public static int AF_INET6() {
         return AF_INET6;
     }
+    private static final int SO_RCVTIMEO = (int)20L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_RCVTIMEO 20
+     * }
+     */
+    public static int SO_RCVTIMEO() {
+        return SO_RCVTIMEO;
+    }
+    private static final int SO_SNDTIMEO = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_SNDTIMEO 21
+     * }
+     */
+    public static int SO_SNDTIMEO() {
+        return SO_SNDTIMEO;
+    }
     private static final int O_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -994,6 +1228,24 @@ public class Linux extends Linux$shared {
      */
     public static int AT_FDCWD() {
         return AT_FDCWD;
+    }
+    private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOSE_RANGE_CLOEXEC 4
+     * }
+     */
+    public static int CLOSE_RANGE_CLOEXEC() {
+        return CLOSE_RANGE_CLOEXEC;
+    }
+    private static final int MFD_CLOEXEC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define MFD_CLOEXEC 1
+     * }
+     */
+    public static int MFD_CLOEXEC() {
+        return MFD_CLOEXEC;
     }
 }
 

@@ -24,6 +24,7 @@ final class Abi {
     public static final int BPF_LD = 0; // #define BPF_LD 0
     public static final int BPF_RET = 6; // #define BPF_RET 6
     public static final int BPF_W = 0; // #define BPF_W 0
+    public static final int CLOSE_RANGE_CLOEXEC = 4; // #define CLOSE_RANGE_CLOEXEC 4
     public static final int FD_CLOEXEC = 1; // #define FD_CLOEXEC 1
     public static final int F_GETFD = 1; // #define F_GETFD 1
     public static final int F_GETFL = 3; // #define F_GETFL 3
@@ -31,20 +32,28 @@ final class Abi {
     public static final int F_SETFL = 4; // #define F_SETFL 4
     public static final int IPPROTO_IPV6 = 41; // enum <anonymous>.IPPROTO_IPV6 = 41
     public static final int IPV6_V6ONLY = 26; // #define IPV6_V6ONLY 26
+    public static final int MAP_SHARED = 1; // #define MAP_SHARED 1
+    public static final int MFD_CLOEXEC = 1; // #define MFD_CLOEXEC 1
     public static final int MSG_CMSG_CLOEXEC = 1073741824; // enum <anonymous>.MSG_CMSG_CLOEXEC = 1073741824
+    public static final int MSG_CTRUNC = 8; // enum <anonymous>.MSG_CTRUNC = 8
+    public static final int MSG_DONTWAIT = 64; // enum <anonymous>.MSG_DONTWAIT = 64
     public static final int MSG_NOSIGNAL = 16384; // enum <anonymous>.MSG_NOSIGNAL = 16384
     public static final int MSG_TRUNC = 32; // enum <anonymous>.MSG_TRUNC = 32
     public static final int O_CLOEXEC = 524288; // #define O_CLOEXEC 524288
     public static final int O_NONBLOCK = 2048; // #define O_NONBLOCK 2048
     public static final int O_PATH = 2097152; // #define O_PATH 2097152
+    public static final int O_WRONLY = 1; // #define O_WRONLY 1
     public static final int PATH_MAX = 4096; // #define PATH_MAX 4096
     public static final int POLLERR = 8; // #define POLLERR 8
     public static final int POLLHUP = 16; // #define POLLHUP 16
     public static final int POLLIN = 1; // #define POLLIN 1
     public static final int POLLNVAL = 32; // #define POLLNVAL 32
     public static final int POSIX_SPAWN_SETSIGMASK = 8; // #define POSIX_SPAWN_SETSIGMASK 8
+    public static final int PROT_READ = 1; // #define PROT_READ 1
+    public static final int PROT_WRITE = 2; // #define PROT_WRITE 2
     public static final int PR_SET_CHILD_SUBREAPER = 36; // #define PR_SET_CHILD_SUBREAPER 36
     public static final int PR_SET_NO_NEW_PRIVS = 38; // #define PR_SET_NO_NEW_PRIVS 38
+    public static final int RLIMIT_NOFILE = 7; // enum __rlimit_resource.RLIMIT_NOFILE = 7
     public static final int SCM_CREDENTIALS = 2; // enum <anonymous>.SCM_CREDENTIALS = 2
     public static final int SCM_RIGHTS = 1; // enum <anonymous>.SCM_RIGHTS = 1
     public static final long SECCOMP_ADDFD_FLAG_SEND = 2L; // #define SECCOMP_ADDFD_FLAG_SEND 2
@@ -76,11 +85,19 @@ final class Abi {
     public static final int SO_ACCEPTCONN = 30; // #define SO_ACCEPTCONN 30
     public static final int SO_DOMAIN = 39; // #define SO_DOMAIN 39
     public static final int SO_PASSCRED = 16; // #define SO_PASSCRED 16
+    public static final int SO_PEERCRED = 17; // #define SO_PEERCRED 17
     public static final int SO_PROTOCOL = 38; // #define SO_PROTOCOL 38
+    public static final int SO_RCVTIMEO = 20; // #define SO_RCVTIMEO 20
+    public static final int SO_SNDTIMEO = 21; // #define SO_SNDTIMEO 21
     public static final int SO_TYPE = 3; // #define SO_TYPE 3
+    public static final int __NR_accept4 = 288; // #define __NR_accept4 288
     public static final int __NR_bind = 49; // #define __NR_bind 49
     public static final int __NR_close = 3; // #define __NR_close 3
+    public static final int __NR_close_range = 436; // #define __NR_close_range 436
+    public static final int __NR_connect = 42; // #define __NR_connect 42
+    public static final int __NR_execve = 59; // #define __NR_execve 59
     public static final int __NR_fcntl = 72; // #define __NR_fcntl 72
+    public static final int __NR_ftruncate = 77; // #define __NR_ftruncate 77
     public static final int __NR_getpeername = 52; // #define __NR_getpeername 52
     public static final int __NR_getpid = 39; // #define __NR_getpid 39
     public static final int __NR_getsockname = 51; // #define __NR_getsockname 51
@@ -89,12 +106,18 @@ final class Abi {
     public static final int __NR_getxattr = 191; // #define __NR_getxattr 191
     public static final int __NR_ioctl = 16; // #define __NR_ioctl 16
     public static final int __NR_kill = 62; // #define __NR_kill 62
+    public static final int __NR_listen = 50; // #define __NR_listen 50
+    public static final int __NR_memfd_create = 319; // #define __NR_memfd_create 319
+    public static final int __NR_mmap = 9; // #define __NR_mmap 9
+    public static final int __NR_munmap = 11; // #define __NR_munmap 11
     public static final int __NR_newfstatat = 262; // #define __NR_newfstatat 262
+    public static final int __NR_openat = 257; // #define __NR_openat 257
     public static final int __NR_pidfd_getfd = 438; // #define __NR_pidfd_getfd 438
     public static final int __NR_pidfd_open = 434; // #define __NR_pidfd_open 434
     public static final int __NR_pidfd_send_signal = 424; // #define __NR_pidfd_send_signal 424
     public static final int __NR_poll = 7; // #define __NR_poll 7
     public static final int __NR_prctl = 157; // #define __NR_prctl 157
+    public static final int __NR_prlimit64 = 302; // #define __NR_prlimit64 302
     public static final int __NR_process_vm_readv = 310; // #define __NR_process_vm_readv 310
     public static final int __NR_read = 0; // #define __NR_read 0
     public static final int __NR_recvmsg = 47; // #define __NR_recvmsg 47
@@ -102,6 +125,7 @@ final class Abi {
     public static final int __NR_rt_sigprocmask = 14; // #define __NR_rt_sigprocmask 14
     public static final int __NR_seccomp = 317; // #define __NR_seccomp 317
     public static final int __NR_sendmsg = 46; // #define __NR_sendmsg 46
+    public static final int __NR_sendto = 44; // #define __NR_sendto 44
     public static final int __NR_setsockopt = 54; // #define __NR_setsockopt 54
     public static final int __NR_signalfd4 = 289; // #define __NR_signalfd4 289
     public static final int __NR_socket = 41; // #define __NR_socket 41
@@ -109,6 +133,7 @@ final class Abi {
     public static final int __NR_unlink = 87; // #define __NR_unlink 87
     public static final int __NR_unlinkat = 263; // #define __NR_unlinkat 263
     public static final int __NR_wait4 = 61; // #define __NR_wait4 61
+    public static final int __NR_write = 1; // #define __NR_write 1
 
     private Abi() {
     }

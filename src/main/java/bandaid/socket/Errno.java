@@ -44,6 +44,7 @@ public final class Errno {
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
+    public static final int ECONNABORTED = 103;
     public static final int ECONNREFUSED = 111;
 
     private Errno() {
@@ -89,6 +90,7 @@ public final class Errno {
             case EAFNOSUPPORT -> "EAFNOSUPPORT (Address family not supported by protocol)";
             case EADDRINUSE -> "EADDRINUSE (Address already in use)";
             case EADDRNOTAVAIL -> "EADDRNOTAVAIL (Cannot assign requested address)";
+            case ECONNABORTED -> "ECONNABORTED (Software caused connection abort)";
             case ECONNREFUSED -> "ECONNREFUSED (Connection refused)";
             default -> "errno " + errno;
         };
