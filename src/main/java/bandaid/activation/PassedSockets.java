@@ -48,16 +48,24 @@ public final class PassedSockets {
                 throw new BandaidException(ExitCode.CONFIG, "LISTEN_FDS=" + env.count()
                         + " says fds 3.." + env.fd(env.count() - 1) + " were passed, but fd " + fd + " \"" + name + "\" is " + n.what());
             }
-            if (found instanceof Inspection.NotASocket) {
-                throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
-                        + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
-            }
-            sockets.add(checked(fd, name, (Inspection.Socket) found));
+            sockets.add(checked(fd, name, found));
         }
         return List.copyOf(sockets);
     }
 
-    private static PassedSocket checked(int fd, String name, Inspection.Socket s) throws BandaidException {
+    /**
+     * One passed fd as what it is: a listening socket (or a datagram one), or the CONFIG error
+     * that says what else it is.
+     */
+    public static PassedSocket checked(int fd, String name, Inspection found) throws BandaidException {
+        if (found instanceof Inspection.NotOpen n) {
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name + "\" is " + n.what());
+        }
+        if (found instanceof Inspection.NotASocket) {
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
+                    + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
+        }
+        Inspection.Socket s = (Inspection.Socket) found;
         SocketDescription d = s.description();
         // A listening stream socket has SO_ACCEPTCONN; a connection from an Accept=yes unit
         // is connected and does not. Datagram sockets never listen and are passed as they are.

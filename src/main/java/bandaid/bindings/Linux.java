@@ -1229,6 +1229,33 @@ public class Linux extends Linux$shared {
     public static int AT_FDCWD() {
         return AT_FDCWD;
     }
+    private static final int S_IFMT = (int)61440L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFMT 61440
+     * }
+     */
+    public static int S_IFMT() {
+        return S_IFMT;
+    }
+    private static final int S_IFCHR = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFCHR 8192
+     * }
+     */
+    public static int S_IFCHR() {
+        return S_IFCHR;
+    }
+    private static final int S_IFIFO = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFIFO 4096
+     * }
+     */
+    public static int S_IFIFO() {
+        return S_IFIFO;
+    }
     private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
     /**
      * {@snippet lang=c :

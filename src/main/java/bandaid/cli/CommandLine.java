@@ -7,6 +7,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
 record CommandLine(Options options, int programStart, boolean separated) {
     /** Options that take a value, as the next word when not given after '='. */
     private static final Set<String> TAKE_A_VALUE = Set.of("--match", "--map", "--exit-idle-time");
+    /** Options whose value may be left out: the bare option means this value. */
+    private static final Map<String, String> DEFAULT_VALUE = Map.of("--broker", "--broker=/run/bandaid/broker.sock");
 
     /**
      * Every option name, as the annotations of {@link Options} give them. Read only when there is
@@ -65,7 +68,8 @@ record CommandLine(Options options, int programStart, boolean separated) {
             return new CommandLine(options, separator ? 1 : 0, separator);
         }
         try {
-            JCommander.newBuilder().programName("bandaid").addObject(options).build().parse(args.subList(0, end).toArray(String[]::new));
+            JCommander.newBuilder().programName("bandaid").addObject(options).build()
+                    .parse(args.subList(0, end).stream().map(w -> DEFAULT_VALUE.getOrDefault(w, w)).toArray(String[]::new));
         } catch (ParameterException e) {
             throw new BandaidException(ExitCode.USAGE, e.getMessage() + " (see bandaid --help)");
         }

@@ -9,7 +9,7 @@ import bandaid.service.KernelInspector;
 import bandaid.socket.Family;
 import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketType;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import java.io.PrintStream;
 import java.util.List;
 

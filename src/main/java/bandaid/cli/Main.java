@@ -3,15 +3,18 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
+import bandaid.broker.Handover;
 import bandaid.matching.MapRule;
 import bandaid.nativeaccess.Processes;
+import bandaid.service.Environment;
 import bandaid.service.Log;
+import bandaid.service.Request;
 import bandaid.socket.Bytes;
 import bandaid.supervisor.Ending;
-import bandaid.supervisor.Environment;
 import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,13 +88,17 @@ public final class Main {
         if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("unit")) {
             return UnitCommand.run(env, out, errors, args.subList(line.programStart() + 1, args.size()));
         }
+        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("broker")) {
+            return BrokerCommand.run(env, out, errors, rest.subList(1, rest.size()));
+        }
         try {
-            Supervisor.Request request = request(env, options, args.subList(line.programStart(), args.size()));
+            Request request = request(env, options, args.subList(line.programStart(), args.size()));
             Log.configure(options.verbose, errors.journal());
             if (!request.listen().activated() && (!options.maps.isEmpty() || options.strict || options.exitIdleTime != null)) {
                 Log.warn("{} has no effect: {}",
                         !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time", request.listen().nothingPassed());
             }
+            handOverWhereABrokerTakesIt(options, request, errors.journal());
             return Supervisor.run(request);
         } catch (BandaidException e) {
             return errors.fail(e);
@@ -101,8 +108,34 @@ public final class Main {
         }
     }
 
+    /**
+     * Broker mode: the broker takes the program's calls and bandaid becomes the program, never
+     * returning. With --broker the broker must take it; by default it is asked where its socket
+     * is, and wrapper mode runs the program where none takes it, so the default never fails where
+     * wrapper mode serves; --no-broker never asks.
+     */
+    private static void handOverWhereABrokerTakesIt(Options options, Request request, boolean journal) throws BandaidException {
+        if (options.noBroker) {
+            return;
+        }
+        Path socket = options.broker == null ? Handover.DEFAULT_SOCKET : Path.of(options.broker);
+        try {
+            Handover.handOver(request, socket, journal, version());
+        } catch (Handover.NotTaken e) {
+            if (options.broker != null) {
+                throw new BandaidException(e.exitCode(), e.getMessage());
+            }
+            if (!e.noBroker()) {
+                Log.info("{}; bandaid stays beside the program instead (wrapper mode)", e.getMessage());
+            }
+        }
+    }
+
     /** Every option checked, and every contradiction refused, before anything is done. */
-    private static Supervisor.Request request(Environment env, Options options, List<byte[]> program) throws BandaidException {
+    private static Request request(Environment env, Options options, List<byte[]> program) throws BandaidException {
+        if (options.broker != null && options.noBroker) {
+            throw new BandaidException(ExitCode.USAGE, "--broker and --no-broker contradict each other: give one");
+        }
         if (program.isEmpty()) {
             throw new BandaidException(ExitCode.USAGE, "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
         }
@@ -118,7 +151,7 @@ public final class Main {
         }
         Optional<Duration> exitIdle = options.exitIdleTime == null ? Optional.empty() : exitIdleTime(options.exitIdleTime);
         ListenEnvironment listen = ListenEnvironment.parse(env.variables(), Processes.ownPid());
-        return new Supervisor.Request(program, env, listen, options.match, rules, options.strict, exitIdle);
+        return new Request(program, env, listen, options.match, rules, options.strict, exitIdle, options.verbose);
     }
 
     /** systemd.time(7), as systemd-socket-proxyd reads its --exit-idle-time=: infinity (its default) never stops. */

@@ -43,6 +43,16 @@ final class Options {
             + " connection for SPAN (30s, 1.5min, infinity; systemd.time(7)); systemd starts it again on the next connection.")
     String exitIdleTime;
 
+    @Value("PATH")
+    @Parameter(names = "--broker", description = "Hand the program's calls to the bandaid broker at PATH (default"
+            + " /run/bandaid/broker.sock) and become the program: no JVM stays beside it. Fails when no broker takes it."
+            + " Without --broker or --no-broker, the broker is used when its socket answers, and bandaid stays beside"
+            + " the program otherwise.")
+    String broker;
+
+    @Parameter(names = "--no-broker", description = "Stay beside the program (wrapper mode), even where a broker runs.")
+    boolean noBroker;
+
     @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help and exit.")
     boolean help;
 

@@ -7,7 +7,7 @@ import bandaid.matching.AddressPattern;
 import bandaid.matching.MapRule;
 import bandaid.socket.Bytes;
 import bandaid.socket.SocketType;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

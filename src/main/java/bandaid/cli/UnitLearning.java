@@ -7,7 +7,7 @@ import bandaid.socket.Bytes;
 import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.SocketDescription;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import bandaid.supervisor.Learner;
 import java.io.IOException;
 import java.io.PrintStream;

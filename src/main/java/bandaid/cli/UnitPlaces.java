@@ -3,7 +3,7 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.socket.Bytes;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

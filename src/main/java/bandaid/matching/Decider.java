@@ -34,11 +34,34 @@ public final class Decider {
     /** Whether an unused passed socket was pointed out already (once per run). */
     private volatile boolean unusedSaid;
 
+    /** Told of each passed socket's first handout: where it must outlive this decider (the broker's restarts). */
+    private final Handouts handouts;
+
     public Decider(FdMatcher matcher, boolean strict, List<PassedSocket> passed) {
+        this(matcher, strict, passed, Map.of(), (socket, nonBlocking) -> { });
+    }
+
+    /**
+     * @param handedOut what an earlier decider for the same sockets handed out, and the mode it
+     *                  set: as if this one had
+     * @param handouts  told of each passed socket's first handout from now on
+     */
+    public Decider(FdMatcher matcher, boolean strict, List<PassedSocket> passed, Map<PassedSocket, Boolean> handedOut, Handouts handouts) {
         this.matcher = matcher;
         this.strict = strict;
         this.passed = List.copyOf(passed);
         this.keepsPaths = keepsPaths(passed);
+        this.handouts = handouts;
+        handedOut.forEach((socket, nonBlocking) -> {
+            modeSet.put(socket.fd(), nonBlocking);
+            matcher.handedOut(socket);
+        });
+    }
+
+    /** Where the first handout of each passed socket is written down. */
+    @FunctionalInterface
+    public interface Handouts {
+        void first(PassedSocket socket, boolean nonBlocking);
     }
 
     /** Whether any passed socket has a path in the file system, which unlink() must not remove. */
@@ -167,6 +190,9 @@ public final class Decider {
     private Decision inject(PassedSocket socket, Optional<Integer> targetFd, boolean closeOnExec, boolean nonBlocking,
                             List<String> warnings) {
         Boolean first = modeSet.putIfAbsent(socket.fd(), nonBlocking);
+        if (first == null) {
+            handouts.first(socket, nonBlocking);
+        }
         Optional<Boolean> mode = first == null ? Optional.of(nonBlocking) : Optional.empty();
         if (first != null && first != nonBlocking) {
             warnings.add("wants passed " + socket.describe() + (nonBlocking ? " non-blocking" : " blocking")

@@ -23,6 +23,13 @@ public interface FdMatcher {
     }
 
     /**
+     * {@code socket} was handed out before this matcher was made (by the one it takes over from):
+     * as if this one had chosen it.
+     */
+    default void handedOut(PassedSocket socket) {
+    }
+
+    /**
      * For a bind() that {@link #match} gives nothing: a passed socket for its address that only
      * the family rules keep from it ({@code Families}), so bandaid can say why and which unit line
      * would pass one. Empty when there is none, or the strategy has no such rules.

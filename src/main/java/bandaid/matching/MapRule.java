@@ -22,6 +22,11 @@ public record MapRule(String name, AddressPattern pattern) {
         return new MapRule(text.substring(0, eq), pattern);
     }
 
+    /** The rule as --map takes it again: {@code NAME=ADDRESS}. */
+    public String text() {
+        return name + "=" + pattern;
+    }
+
     /** Each rule must name a passed socket: a typo would otherwise silently do nothing. */
     public static void checkNames(List<MapRule> rules, List<PassedSocket> passed) throws BandaidException {
         for (MapRule rule : rules) {

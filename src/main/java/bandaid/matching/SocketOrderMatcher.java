@@ -53,6 +53,11 @@ public final class SocketOrderMatcher implements FdMatcher {
     }
 
     @Override
+    public synchronized void handedOut(PassedSocket socket) {
+        unclaimed.remove(socket);
+    }
+
+    @Override
     public synchronized void release(PassedSocket socket) {
         if (!unclaimed.contains(socket)) {
             unclaimed.add(socket);

@@ -90,6 +90,9 @@ final class Abi {
     public static final int SO_RCVTIMEO = 20; // #define SO_RCVTIMEO 20
     public static final int SO_SNDTIMEO = 21; // #define SO_SNDTIMEO 21
     public static final int SO_TYPE = 3; // #define SO_TYPE 3
+    public static final int S_IFCHR = 8192; // #define S_IFCHR 8192
+    public static final int S_IFIFO = 4096; // #define S_IFIFO 4096
+    public static final int S_IFMT = 61440; // #define S_IFMT 61440
     public static final int __NR_accept4 = 288; // #define __NR_accept4 288
     public static final int __NR_bind = 49; // #define __NR_bind 49
     public static final int __NR_close = 3; // #define __NR_close 3

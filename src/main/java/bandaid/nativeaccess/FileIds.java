@@ -21,6 +21,7 @@ public final class FileIds {
     static final int STAT_SIZE = 144;
     static final int ST_DEV = 0;
     static final int ST_INO = 8;
+    static final int ST_MODE = 24;
 
     private FileIds() {
     }
@@ -43,6 +44,17 @@ public final class FileIds {
     /** The file bandaid's own {@code fd} is open on (what /proc/self/fd/FD links to). */
     public static Optional<FileId> ofOwnFd(int fd) {
         return stat(("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII), 0);
+    }
+
+    /** Whether bandaid's own {@code fd} is a pipe, a FIFO or a character device (a terminal): what a write may wait on. */
+    public static boolean isPipeOrDevice(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom("/proc/self/fd/" + fd);
+            MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+            long r = Libc.syscall(Abi.__NR_newfstatat, TrappedCall.Unlink.AT_FDCWD, name.address(), stat.address(), 0, 0, 0);
+            int type = stat.get(ValueLayout.JAVA_INT, ST_MODE) & Abi.S_IFMT;
+            return r == 0 && (type == Abi.S_IFIFO || type == Abi.S_IFCHR);
+        }
     }
 
     /** The file {@code path} names for bandaid itself. */

@@ -60,6 +60,43 @@ public final class Processes {
         return Files.readAllBytes(Path.of("/proc/self", file));
     }
 
+    /**
+     * The cgroup {@code pid} belongs to in the unified hierarchy (the "0::PATH" line of
+     * /proc/PID/cgroup, cgroups(7)): a service's own, under systemd.
+     *
+     * @return empty when the process is gone or hidden, or no unified hierarchy is mounted
+     */
+    public static Optional<String> cgroup(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+                if (line.startsWith("0::")) {
+                    return Optional.of(line.substring(3));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or hidden
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The processes in the cgroup {@code path} of the unified hierarchy (its cgroup.procs, under
+     * /sys/fs/cgroup, or /sys/fs/cgroup/unified where the hierarchy is hybrid).
+     *
+     * @return empty when the cgroup is gone or cannot be read
+     */
+    public static List<Long> inCgroup(String path) {
+        for (String root : List.of("/sys/fs/cgroup", "/sys/fs/cgroup/unified")) {
+            Path procs = Path.of(root + path, "cgroup.procs");
+            try {
+                return Files.readAllLines(procs).stream().map(String::strip).filter(l -> !l.isEmpty()).map(Long::parseLong).toList();
+            } catch (IOException | RuntimeException e) {
+                // not under this root
+            }
+        }
+        return List.of();
+    }
+
     /** The pids of bandaid's children: the program, and the orphans it left (bandaid is their subreaper). */
     public static List<Long> children() {
         return ProcessHandle.current().children().map(ProcessHandle::pid).toList();

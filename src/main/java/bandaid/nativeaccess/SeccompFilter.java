@@ -47,7 +47,7 @@ public final class SeccompFilter {
             }
             Libc.check("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)", fd);
             // The kernel opens the listener with O_CLOEXEC (kernel/seccomp.c, init_listener).
-            SeccompListener listener = new SeccompListener((int) fd, sizes(arena));
+            SeccompListener listener = new SeccompListener((int) fd, sizes());
             listener.askForSyncWakeUps();
             return listener;
         }
@@ -69,15 +69,34 @@ public final class SeccompFilter {
         }
     }
 
+    /**
+     * Whether a reader waiting in NOTIF_RECV is woken once no process is left under the filter:
+     * Linux 6.11 and later ("seccomp: interrupt SECCOMP_IOCTL_NOTIF_RECV when all users have
+     * exited"), by the release /proc/sys/kernel/osrelease names. Unreadable: no.
+     */
+    static boolean recvEndsWithItsUsers() {
+        try {
+            String release = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).strip();
+            String[] parts = release.split("[.-]");
+            int major = Integer.parseInt(parts[0]);
+            int minor = Integer.parseInt(parts[1]);
+            return major > 6 || major == 6 && minor >= 11;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long seccomp(long operation, long flags, long argument) {
         return Libc.syscall(Abi.__NR_seccomp, operation, flags, argument);
     }
 
     /** SECCOMP_GET_NOTIF_SIZES: the notification structs as this kernel has them. */
-    private static SeccompListener.Sizes sizes(Arena arena) {
-        MemorySegment sizes = arena.allocate(Structs.NOTIF_SIZES_SIZE, 8);
-        Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Abi.SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
-        return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_NOTIF)),
-                Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_RESP)));
+    static SeccompListener.Sizes sizes() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sizes = arena.allocate(Structs.NOTIF_SIZES_SIZE, 8);
+            Libc.check("seccomp(SECCOMP_GET_NOTIF_SIZES)", seccomp(Abi.SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
+            return new SeccompListener.Sizes(Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_NOTIF)),
+                    Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, Structs.NOTIF_SIZES_RESP)));
+        }
     }
 }

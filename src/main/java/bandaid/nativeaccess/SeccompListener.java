@@ -39,8 +39,50 @@ public final class SeccompListener implements AutoCloseable {
     record Sizes(long notif, long response) {
     }
 
+    /**
+     * A listener another process made and handed over (SCM_RIGHTS): this object owns {@code fd}
+     * from now on, and closes it even when it is refused.
+     *
+     * @throws SyscallException EINVAL when {@code fd} is no seccomp listener ({@code
+     *                          anon_inode:seccomp notify}, as /proc/self/fd shows it)
+     */
+    public static SeccompListener handedOver(int fd) {
+        if (!Fds.anonymousInode(fd).equals(Optional.of("seccomp notify"))) {
+            Fds.close(fd, "not a seccomp listener");
+            throw new SyscallException("a seccomp listener", Errno.EINVAL);
+        }
+        return new SeccompListener(fd, SeccompFilter.sizes());
+    }
+
+    /** The listener's fd, to hand it over (SCM_RIGHTS) or keep it in a service manager's fd store. */
+    public int fd() {
+        return fd;
+    }
+
+    /** A receiver that waits in NOTIF_RECV itself (see {@link Receiver#next}). */
     public Receiver receiver() {
-        return new Receiver();
+        return new Receiver(false, Optional.empty());
+    }
+
+    /**
+     * A receiver that waits in poll(2) before each NOTIF_RECV, for a reader that must see the end
+     * of the filter's processes on any kernel: before Linux 6.11 ("seccomp: interrupt
+     * SECCOMP_IOCTL_NOTIF_RECV when all users have exited") a reader waiting in NOTIF_RECV waits
+     * for ever once they are gone, while poll(2) reports POLLHUP. One system call more per call.
+     */
+    public Receiver pollingReceiver() {
+        return new Receiver(!SeccompFilter.recvEndsWithItsUsers(), Optional.empty());
+    }
+
+    /**
+     * A {@link #pollingReceiver} that receives each call into {@code slot}, which outlives this
+     * process: a reader that takes over the listener later (the next broker) finds there the one
+     * call that was received and maybe not answered ({@link Receiver#leftOver}). The kernel hands
+     * a call out once; one received and never answered would wait for ever. For a reader that
+     * answers each call before it receives the next: one slot holds all there can be.
+     */
+    public Receiver pollingReceiverInto(SharedMemory.Slot slot) {
+        return new Receiver(!SeccompFilter.recvEndsWithItsUsers(), Optional.of(slot));
     }
 
     /**
@@ -51,14 +93,18 @@ public final class SeccompListener implements AutoCloseable {
      */
     public final class Receiver implements AutoCloseable {
         private final Arena arena = Arena.ofConfined();
-        private final MemorySegment notif = arena.allocate(Math.max(sizes.notif(), SeccompIoctl.NOTIF_SIZE), 8);
+        private final MemorySegment notif;
         /** The fields bandaid reads of each notification, copied out of {@link #notif} in one step (NativeBytes). */
         private final byte[] received = new byte[SeccompIoctl.NOTIF_SIZE];
         private final MemorySegment poll = arena.allocate(Structs.POLLFD_SIZE, 8);
         private final Answers answers = new Answers(arena);
         private final CallerMemory memory = new CallerMemory();
+        private final boolean pollFirst;
 
-        private Receiver() {
+        private Receiver(boolean pollFirst, Optional<SharedMemory.Slot> slot) {
+            this.pollFirst = pollFirst;
+            long size = Math.max(sizes.notif(), SeccompIoctl.NOTIF_SIZE);
+            this.notif = slot.filter(s -> s.size() >= size).map(s -> s.segment().asSlice(0, size)).orElseGet(() -> arena.allocate(size, 8));
             poll.set(ValueLayout.JAVA_INT, Structs.POLLFD_FD, fd);
             poll.set(ValueLayout.JAVA_SHORT, Structs.POLLFD_EVENTS, (short) Abi.POLLIN);
         }
@@ -82,6 +128,9 @@ public final class SeccompListener implements AutoCloseable {
          */
         public Optional<Notification> next() {
             while (true) {
+                if (pollFirst && !callWaits()) {
+                    return Optional.empty();
+                }
                 // NOTIF_RECV fails with EINVAL unless the buffer is zeroed (seccomp_notify_recv).
                 notif.fill((byte) 0);
                 long r = ioctl(SeccompIoctl.NOTIF_RECV, notif.address());
@@ -109,6 +158,22 @@ public final class SeccompListener implements AutoCloseable {
             return new IllegalStateException("the seccomp listener was closed under the reader");
         }
 
+        /** Waits in poll(2) for a call: false once none can come any more (POLLHUP without POLLIN). */
+        private boolean callWaits() {
+            while (true) {
+                long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, -1);
+                if (ready == -Errno.EINTR) {
+                    continue;
+                }
+                Libc.check("poll(seccomp listener)", ready);
+                short revents = poll.get(ValueLayout.JAVA_SHORT, Structs.POLLFD_REVENTS);
+                if ((revents & Abi.POLLNVAL) != 0 || closed.get()) {
+                    throw closedUnderTheReader();
+                }
+                return (revents & Abi.POLLIN) != 0 || (revents & (Abi.POLLHUP | Abi.POLLERR)) == 0;
+            }
+        }
+
         /** Whether the filter has no tasks left and no call waits: poll(2) without waiting. */
         private boolean noneLeft() {
             long ready = Libc.syscall(Abi.__NR_poll, poll.address(), 1, 0);
@@ -131,6 +196,20 @@ public final class SeccompListener implements AutoCloseable {
             for (Optional<Notification> n = next(); n.isPresent(); n = next()) {
                 each.accept(n.get());
             }
+        }
+
+        /**
+         * The call a reader before this one received into this receiver's slot and may not have
+         * answered (its process ended, or was killed): when the caller still waits in it
+         * (SECCOMP_IOCTL_NOTIF_ID_VALID), the call decoded anew, its memory read again.
+         */
+        public Optional<Notification> leftOver() {
+            MemorySegment.copy(notif, ValueLayout.JAVA_BYTE, 0, received, 0, received.length);
+            long id = NativeBytes.s64(received, SeccompIoctl.NOTIF_ID);
+            if (id == 0 || !isWaiting(id)) {
+                return Optional.empty();
+            }
+            return Optional.of(decode());
         }
 
         /** Answers a call on the reader thread, in this receiver's memory. */
@@ -183,6 +262,13 @@ public final class SeccompListener implements AutoCloseable {
         public void close() {
             memory.close();
             arena.close();
+        }
+    }
+
+    /** SECCOMP_IOCTL_NOTIF_ID_VALID: does the caller still wait in call {@code id}? */
+    private boolean isWaiting(long id) {
+        try (Arena arena = Arena.ofConfined()) {
+            return ioctl(SeccompIoctl.NOTIF_ID_VALID, arena.allocateFrom(ValueLayout.JAVA_LONG, id).address()) == 0;
         }
     }
 

@@ -80,7 +80,7 @@ public final class Spawner {
     }
 
     /** A NULL-terminated array of pointers to NUL-terminated copies of {@code strings}. */
-    private static MemorySegment strings(Arena arena, List<byte[]> strings) {
+    static MemorySegment strings(Arena arena, List<byte[]> strings) {
         MemorySegment array = arena.allocate(8L * (strings.size() + 1), 8);
         for (int i = 0; i < strings.size(); i++) {
             byte[] s = strings.get(i);

@@ -5,11 +5,13 @@ import bandaid.matching.Decision;
 import bandaid.nativeaccess.Notification;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompListener;
+import bandaid.nativeaccess.SharedMemory;
 import bandaid.socket.Errno;
 import bandaid.socket.Outcome;
 import bandaid.socket.Reply;
 import bandaid.socket.TrappedCall;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -48,6 +50,7 @@ public final class CallReader {
     private final Decider decider;
     private final CallerLook look;
     private final Executor looks;
+    private final Lines lines;
     private final AtomicLong received = new AtomicLong();
     /** Calls being looked at and answered right now, off the reader thread. */
     private final AtomicLong answering = new AtomicLong();
@@ -55,34 +58,62 @@ public final class CallReader {
     private final Set<Integer> unreadableWarned = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param looks where a closer look runs: {@link #onVirtualThreads}, one each, or any other
-     *              executor (it must not run them on the reader thread)
+     * @param looks where a closer look runs: {@link #onVirtualThreads}, one each, or
+     *              {@link #onTheReader}
+     * @param lines where the lines about the program's calls go
      */
-    public CallReader(SeccompListener listener, Decider decider, CallerLook look, Executor looks) {
+    public CallReader(SeccompListener listener, Decider decider, CallerLook look, Executor looks, Lines lines) {
         this.listener = listener;
         this.decider = decider;
         this.look = look;
         this.looks = looks;
+        this.lines = lines;
     }
 
-    /** A virtual thread for each closer look. */
+    /** A virtual thread for each closer look: a slow look never holds up the program's next call. */
     public static Executor onVirtualThreads() {
         return task -> Thread.ofVirtual().name("bandaid-look").start(task);
     }
 
-    /** @param onListenerFailure told when the listener breaks: no call can be answered any more */
-    public void start(Consumer<Throwable> onListenerFailure) {
-        Thread.ofPlatform().name("bandaid-reader").daemon().start(() -> run(onListenerFailure));
+    /**
+     * Each closer look on the reader thread itself: a look that hangs (the caller's memory or a
+     * path it names may be a FUSE file) holds up this program's calls only, never another's,
+     * where readers of many programs share one process (the broker).
+     */
+    public static Executor onTheReader() {
+        return Runnable::run;
     }
 
-    private void run(Consumer<Throwable> onListenerFailure) {
-        // Ends once no process is left under the filter: nothing more to answer. bandaid's exit
-        // follows the program's processes, not this.
-        try (SeccompListener.Receiver receiver = listener.receiver()) {
+    /**
+     * Reads until no process is left under the filter, where the kernel tells that (Linux 6.11);
+     * bandaid's exit follows the program's processes, not this.
+     *
+     * @param onListenerFailure told when the listener breaks: no call can be answered any more
+     */
+    public void start(Consumer<Throwable> onListenerFailure) {
+        Thread.ofPlatform().name("bandaid-reader").daemon().start(() -> run(listener.receiver(), () -> { }, onListenerFailure));
+    }
+
+    /**
+     * Reads until no process is left under the filter, on any kernel (a poll(2) before each call
+     * where NOTIF_RECV alone would not tell: {@link SeccompListener#pollingReceiver}), then runs
+     * {@code onEnd}: for a reader whose end nothing else tells (the broker's).
+     */
+    public void startUntilEnd(String name, Optional<SharedMemory.Slot> slot, Runnable onEnd, Consumer<Throwable> onListenerFailure) {
+        Thread.ofPlatform().name(name).daemon().start(() -> run(slot.map(listener::pollingReceiverInto)
+                .orElseGet(listener::pollingReceiver), onEnd, onListenerFailure));
+    }
+
+    private void run(SeccompListener.Receiver receiving, Runnable onEnd, Consumer<Throwable> onListenerFailure) {
+        try (SeccompListener.Receiver receiver = receiving) {
+            // A call an earlier reader received into this one's slot and did not answer.
+            receiver.leftOver().ifPresent(n -> onCall(receiver, n));
             receiver.forEach(n -> onCall(receiver, n));
         } catch (Throwable t) {
             onListenerFailure.accept(t);
+            return;
         }
+        onEnd.run();
     }
 
     private void onCall(SeccompListener.Receiver receiver, Notification n) {
@@ -106,7 +137,7 @@ public final class CallReader {
             // The common case, in the receiver's own memory: nothing allocated, nothing to say
             // unless -v.
             Outcome outcome = receiver.answer(n.id(), CONTINUE);
-            if (Log.debugging() || !outcome.given()) {
+            if (lines.debugging() || !outcome.given()) {
                 said(n.call(), caller(n.call().pid()), decision, outcome);
             }
         } else {
@@ -130,8 +161,8 @@ public final class CallReader {
     }
 
     /** Deciding failed (a bug of bandaid's): the failure is that call's alone, which continues. */
-    private static Decision failedToDecide(Notification n, RuntimeException e) {
-        Log.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
+    private Decision failedToDecide(Notification n, RuntimeException e) {
+        lines.error("answering {} from pid {} failed: {}; the call continues as the program made it", n.call(), n.call().pid(), e.toString());
         return new Decision.Continue("bandaid failed to decide");
     }
 
@@ -143,9 +174,9 @@ public final class CallReader {
         TrappedCall call = n.call();
         warnIfUnreadable(n);
         // Named before answering: once answered, a short-lived caller may be gone from /proc.
-        boolean named = Log.debugging() || !decision.warnings().isEmpty() || decision instanceof Decision.Refuse;
+        boolean named = lines.debugging() || !decision.warnings().isEmpty() || decision instanceof Decision.Refuse;
         String who = named ? caller(call.pid()) : "pid " + call.pid();
-        decision.warnings().forEach(w -> Log.warn("{} {}", who, w));
+        decision.warnings().forEach(w -> lines.warn("{} {}", who, w));
         Outcome outcome = answerer.answer(n.id(), decision.reply());
         if (!outcome.given() && decision instanceof Decision.Inject inject) {
             // Never reached the caller: it may be handed out again, and its mode set anew.
@@ -155,26 +186,26 @@ public final class CallReader {
     }
 
     /** The one line (or none) that says what became of a call. */
-    private static void said(TrappedCall call, String who, Decision decision, Outcome outcome) {
+    private void said(TrappedCall call, String who, Decision decision, Outcome outcome) {
         // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
         if (outcome instanceof Outcome.Given given) {
             if (decision instanceof Decision.Refuse) {
-                Log.warn("{} from {} -> refused ({})", call, who, decision.why());
-            } else if (Log.debugging()) {
-                Log.debug("{} from {} {}", call, who, given(decision, given.result()));
+                lines.warn("{} from {} -> refused ({})", call, who, decision.why());
+            } else if (lines.debugging()) {
+                lines.debug("{} from {} {}", call, who, given(decision, given.result()));
             }
         } else if (outcome instanceof Outcome.CallerGone) {
-            Log.debug("{} from {} -> caller went away", call, who);
+            lines.debug("{} from {} -> caller went away", call, who);
         } else if (outcome instanceof Outcome.Instead instead) {
             if (instead.instead() instanceof Reply.Fail) {
-                Log.warn("{} from {} -> {}, as the kernel would answer: {} could not be handed over", call, who,
+                lines.warn("{} from {} -> {}, as the kernel would answer: {} could not be handed over", call, who,
                         Errno.describe(instead.errno()), decision.why());
             } else {
-                Log.warn("{} from {}: {} could not be given ({}); the call runs as the program made it", call, who,
+                lines.warn("{} from {}: {} could not be given ({}); the call runs as the program made it", call, who,
                         decision.why(), Errno.describe(instead.errno()));
             }
         } else if (outcome instanceof Outcome.Unanswered unanswered) {
-            Log.error("answering {} from {} failed: {}", call, who, Errno.describe(unanswered.errno()));
+            lines.error("answering {} from {} failed: {}", call, who, Errno.describe(unanswered.errno()));
         }
     }
 
@@ -194,7 +225,7 @@ public final class CallReader {
     private void warnIfUnreadable(Notification n) {
         int errno = n.readError();
         if ((errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) && unreadableWarned.add(errno)) {
-            Log.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
+            lines.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
                     + " without the passed sockets (is Yama's ptrace_scope above 1, or a seccomp profile blocking it?)",
                     caller(n.call().pid()), Errno.describe(errno));
         }

@@ -33,15 +33,28 @@ public final class ProgramLauncher {
     }
 
     public static Launched launch(List<byte[]> command, List<byte[]> environment, TrapPlan plan) throws BandaidException {
-        CompletableFuture<Launched> result = new CompletableFuture<>();
+        return onFilteredThread(Bytes.printable(command.getFirst()), () -> startOnThisThread(command, environment, plan));
+    }
+
+    /** Work done on the thread that carries the filter; it may end the process (an exec). */
+    @FunctionalInterface
+    public interface OnFilteredThread<T> {
+        T run() throws BandaidException;
+    }
+
+    /**
+     * Runs {@code work} on a new platform thread of its own and waits for its result: the thread
+     * on which a filter is installed ({@link #installFilter}) and from which the program starts.
+     */
+    public static <T> T onFilteredThread(String program, OnFilteredThread<T> work) throws BandaidException {
+        CompletableFuture<T> result = new CompletableFuture<>();
         Thread.ofPlatform().name("bandaid-launcher").start(() -> {
             try {
-                result.complete(startOnThisThread(command, environment, plan));
+                result.complete(work.run());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
         });
-        String program = Bytes.printable(command.getFirst());
         try {
             return result.get();
         } catch (InterruptedException e) {
@@ -65,7 +78,8 @@ public final class ProgramLauncher {
         }
     }
 
-    private static SeccompListener installFilter(TrapPlan plan) throws BandaidException {
+    /** Installs the filter for {@code plan} on the calling thread, which must be one {@link #onFilteredThread} made. */
+    public static SeccompListener installFilter(TrapPlan plan) throws BandaidException {
         try {
             return SeccompFilter.install(plan);
         } catch (SyscallException e) {
@@ -99,7 +113,7 @@ public final class ProgramLauncher {
     }
 
     /** posix_spawnp reports the exec's errno: the shell's 127 and 126, as bash says them. */
-    static BandaidException startFailure(String program, SyscallException e) {
+    public static BandaidException startFailure(String program, SyscallException e) {
         if (e.errno() == Errno.ENOENT) {
             return new BandaidException(ExitCode.NOT_FOUND, program + ": command not found");
         }

@@ -9,6 +9,7 @@ import bandaid.nativeaccess.Sockets;
 import bandaid.nativeaccess.SyscallException;
 import bandaid.nativeaccess.TrapPlan;
 import bandaid.service.CallReader;
+import bandaid.service.Environment;
 import bandaid.service.Log;
 import bandaid.service.ProgramLauncher.Launched;
 import bandaid.service.ProgramLauncher;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +75,7 @@ public final class Learner {
 
     public static Outcome learn(Request request) throws BandaidException {
         Processes.becomeSubreaper();
-        Launched launched = ProgramLauncher.launch(request.program(), Supervisor.programEnvironment(request.environment(), Optional.empty()),
+        Launched launched = ProgramLauncher.launch(request.program(), bandaid.service.Request.programEnvironment(request.environment(), List.of()),
                 new TrapPlan(Map.of(), true, false));
         int pid = launched.pid();
         SeccompListener listener = launched.listener().orElseThrow();

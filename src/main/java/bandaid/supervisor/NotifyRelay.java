@@ -3,6 +3,7 @@ package bandaid.supervisor;
 import bandaid.nativeaccess.NotifySocket;
 import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SyscallException;
+import bandaid.service.Environment;
 import bandaid.service.Log;
 import bandaid.socket.ListenAddress;
 import java.nio.charset.StandardCharsets;

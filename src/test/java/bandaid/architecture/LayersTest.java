@@ -36,8 +36,9 @@ class LayersTest {
             "matching", Set.of("", "socket"),
             "service", Set.of("", "socket", "activation", "matching", "nativeaccess"),
             "supervisor", Set.of("", "socket", "activation", "matching", "nativeaccess", "service"),
+            "broker", Set.of("", "socket", "activation", "matching", "nativeaccess", "service"),
             // The commands ask the native layer about bandaid's own process (its pid, its stderr).
-            "cli", Set.of("", "socket", "activation", "matching", "nativeaccess", "service", "supervisor"));
+            "cli", Set.of("", "socket", "activation", "matching", "nativeaccess", "service", "supervisor", "broker"));
     private static final Set<String> MAY_USE_FFM = Set.of("nativeaccess", "bindings");
     /** A reference to a class of bandaid's: bandaid.Name or bandaid.pkg.Name, or a whole package (bandaid.pkg.*). */
     private static final Pattern REFERENCE = Pattern.compile("\\bbandaid\\.(?:([a-z]+)\\.)?(?:[A-Z]|\\*)");

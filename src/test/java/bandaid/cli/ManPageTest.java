@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bandaid.ExitCode;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
-import bandaid.supervisor.Environment;
+import bandaid.service.Environment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -137,6 +137,7 @@ class AbiNumbersTest {
         assertEquals(ucred.uid$offset(), NotifySocket.UCRED_UID);
         assertEquals(stat.st_dev$offset(), FileIds.ST_DEV);
         assertEquals(stat.st_ino$offset(), FileIds.ST_INO);
+        assertEquals(stat.st_mode$offset(), FileIds.ST_MODE);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package bandaid.supervisor;
+package bandaid.service;
 
 import bandaid.nativeaccess.Processes;
 import java.io.IOException;
