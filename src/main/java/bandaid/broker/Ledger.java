@@ -23,7 +23,10 @@ final class Ledger implements AutoCloseable {
     /** A byte per passed socket: 0 not handed out yet, 1 first handed out blocking, 2 non-blocking. */
     private static final long HANDOUTS = SLOT + SLOT_SIZE;
     private static final int MOST_SOCKETS = 256;
-    private static final long HANDOFF = HANDOUTS + MOST_SOCKETS;
+    /** The service's cgroup (its length first), where its processes are. */
+    private static final long CGROUP = 1024;
+    private static final int CGROUP_SIZE = 1024;
+    private static final long HANDOFF = CGROUP + CGROUP_SIZE;
 
     private final SharedMemory memory;
 
@@ -32,12 +35,17 @@ final class Ledger implements AutoCloseable {
     }
 
     /** A new ledger for a handoff just taken. */
-    static Ledger create(long id, int pid, int uid, int gid, byte[] handoff) {
+    static Ledger create(long id, int pid, int uid, int gid, Optional<String> cgroup, byte[] handoff) {
         if (HANDOFF + handoff.length > SIZE) {
             throw new IllegalArgumentException("a handoff of " + handoff.length + " bytes does not fit the ledger");
         }
+        byte[] path = cgroup.orElse("").getBytes(StandardCharsets.UTF_8);
         SharedMemory memory = SharedMemory.create("bandaid-service-" + id, SIZE);
         memory.write(0, MAGIC);
+        if (path.length + 8 <= CGROUP_SIZE) {
+            memory.putLong(CGROUP, path.length);
+            memory.write(CGROUP + 8, path);
+        }
         memory.putLong(PID, ((long) uid << 32) | (pid & 0xffffffffL));
         memory.putLong(GID, ((long) handoff.length << 32) | (gid & 0xffffffffL));
         memory.write(HANDOFF, handoff);
@@ -74,6 +82,12 @@ final class Ledger implements AutoCloseable {
 
     int gid() {
         return (int) memory.getLong(GID);
+    }
+
+    /** The service's cgroup, as it was when the handoff came; empty where it had none. */
+    Optional<String> cgroup() {
+        int length = (int) Math.min(memory.getLong(CGROUP), CGROUP_SIZE - 8);
+        return length <= 0 ? Optional.empty() : Optional.of(new String(memory.read(CGROUP + 8, length), StandardCharsets.UTF_8));
     }
 
     byte[] handoff() {

@@ -7,20 +7,25 @@ import bandaid.matching.MapRule;
 import bandaid.nativeaccess.Fds;
 import bandaid.nativeaccess.HandoffSocket;
 import bandaid.nativeaccess.JournalSocket;
+import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompListener;
+import bandaid.nativeaccess.Signals;
 import bandaid.nativeaccess.SyscallException;
 import bandaid.service.CallReader;
 import bandaid.service.CallerLook;
 import bandaid.service.FdAccess;
+import bandaid.service.IdleWatch;
 import bandaid.service.KernelInspector;
 import bandaid.service.Log;
 import bandaid.service.Setup;
 import bandaid.socket.PassedSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One service the broker answers for: the seccomp listener and the passed sockets its wrapper
@@ -35,6 +40,8 @@ final class Tenant {
     static final String STDERR = "stderr";
     static final String SOCKET = "socket";
     static final String LEDGER = "ledger";
+    /** How long a program stopped for being idle has after SIGTERM, as in wrapper mode. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final long id;
     private final int uid;
@@ -45,9 +52,13 @@ final class Tenant {
     private final Ledger ledger;
     private final CallReader reader;
     private final FdStore store;
+    private final Optional<IdleWatch> idle;
+    private final Supplier<List<Long>> processes;
 
     private Tenant(long id, int uid, Handoff handoff, SeccompListener listener, List<PassedSocket> passed, TenantLines lines,
-                   Ledger ledger, CallReader reader, FdStore store) {
+                   Ledger ledger, CallReader reader, FdStore store, Optional<IdleWatch> idle, Supplier<List<Long>> processes) {
+        this.idle = idle;
+        this.processes = processes;
         this.id = id;
         this.uid = uid;
         this.handoff = handoff;
@@ -101,7 +112,7 @@ final class Tenant {
             }
             Setup setup = Setup.of(passed, handoff.match(), maps, handoff.exitIdle());
             if (ledger == null) {
-                ledger = Ledger.create(id, peer.pid(), peer.uid(), peer.gid(), handoffBytes);
+                ledger = Ledger.create(id, peer.pid(), peer.uid(), peer.gid(), Processes.cgroup(peer.pid()), handoffBytes);
             }
             Ledger kept = ledger;
             Map<PassedSocket, Boolean> handedOut = new HashMap<>();
@@ -114,7 +125,9 @@ final class Tenant {
             CallReader reader = new CallReader(listener, setup.decider(handoff.strict(), handedOut,
                     (socket, nonBlocking) -> kept.handedOut(passed.indexOf(socket), nonBlocking)),
                     CallerLook.kernel(access.byDuplicate()), CallReader.onTheReader(), lines);
-            Tenant tenant = new Tenant(id, peer.uid(), handoff, listener, passed, lines, ledger, reader, store);
+            Supplier<List<Long>> processes = processes(ledger.cgroup(), peer.pid());
+            Optional<IdleWatch> idle = handoff.exitIdle().map(limit -> new IdleWatch(passed, limit, access, processes, lines));
+            Tenant tenant = new Tenant(id, peer.uid(), handoff, listener, passed, lines, ledger, reader, store, idle, processes);
             if (recovered.isEmpty()) {
                 tenant.keepInStore(fds);
             }
@@ -162,7 +175,45 @@ final class Tenant {
             close();
             ended.run();
         });
+        idle.ifPresent(watch -> watch.start(this::stop));
         lines.debug("the bandaid broker answers {}'s trapped calls (service {}, uid {})", handoff.program(), id, uid);
+    }
+
+    /**
+     * The service's processes: its cgroup's (systemd gives each service one), or, where it has
+     * none, the program and what it started.
+     */
+    private static Supplier<List<Long>> processes(Optional<String> cgroup, int pid) {
+        if (cgroup.isPresent() && !cgroup.get().equals("/")) {
+            return () -> Processes.inCgroup(cgroup.get());
+        }
+        return () -> Processes.withDescendants(pid);
+    }
+
+    /**
+     * --exit-idle-time: SIGTERM to every process of the service, as systemd's own stop does, so
+     * the unit's main process, the program, ends by SIGTERM, a clean stop; SIGKILL to what still
+     * runs after the grace. systemd starts it again on the next connection.
+     */
+    private void stop() {
+        int term = Signals.number("TERM");
+        processes.get().forEach(pid -> Processes.signal(pid, term));
+        Thread.ofPlatform().name("bandaid-stop-" + id).daemon().start(() -> {
+            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+            while (System.nanoTime() < deadline && !processes.get().isEmpty()) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            List<Long> left = processes.get();
+            if (!left.isEmpty()) {
+                lines.warn("the program did not stop within {} s of SIGTERM: SIGKILL", STOP_GRACE.toSeconds());
+                int kill = Signals.number("KILL");
+                left.forEach(pid -> Processes.signal(pid, kill));
+            }
+        });
     }
 
     long id() {

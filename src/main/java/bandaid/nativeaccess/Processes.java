@@ -121,6 +121,12 @@ public final class Processes {
         return Optional.of(false);
     }
 
+    /** {@code pid} and every process below it, while it runs; empty once it is gone. */
+    public static List<Long> withDescendants(long pid) {
+        return ProcessHandle.of(pid).map(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants())
+                .map(ProcessHandle::pid).toList()).orElse(List.of());
+    }
+
     /** The pids of every process below bandaid. */
     public static List<Long> descendants() {
         return ProcessHandle.current().descendants().map(ProcessHandle::pid).toList();

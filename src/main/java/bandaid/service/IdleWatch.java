@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code --exit-idle-time}: stops the program when no connection to any passed stream socket
@@ -58,7 +59,22 @@ public final class IdleWatch {
     private final Duration limit;
     private final FdAccess access;
 
+    /** The program's processes, as whoever supervises it knows them. */
+    private final Supplier<List<Long>> processes;
+    private final Lines lines;
+
+    /** Watches the processes below bandaid (wrapper mode: it is their subreaper). */
     public IdleWatch(List<PassedSocket> passed, Duration limit, FdAccess access) {
+        this(passed, limit, access, Processes::descendants, Lines.own());
+    }
+
+    /**
+     * @param processes the program's processes (the broker: the service's cgroup)
+     * @param lines     where the watch's lines go
+     */
+    public IdleWatch(List<PassedSocket> passed, Duration limit, FdAccess access, Supplier<List<Long>> processes, Lines lines) {
+        this.processes = processes;
+        this.lines = lines;
         this.limit = limit;
         this.access = access;
         this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
@@ -93,7 +109,7 @@ public final class IdleWatch {
                 if (connected(look, ownSockets)) {
                     lastSeen = System.nanoTime();
                 } else if (System.nanoTime() - lastSeen >= limit.toNanos()) {
-                    Log.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
+                    lines.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
                             limit.toString().substring(2).toLowerCase());
                     onIdle.run();
                     return;
@@ -104,14 +120,14 @@ public final class IdleWatch {
 
     private Look chooseLook() {
         if (access.byDuplicate()) {
-            Log.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
+            lines.debug("--exit-idle-time: connections are counted on the program's own sockets (pidfd_getfd)");
             return Look.DUPLICATES;
         }
         if (inOwnNamespace()) {
-            Log.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
+            lines.debug("--exit-idle-time: connections are counted in bandaid's network namespace (/proc/net)");
             return Look.OWN_TABLES;
         }
-        Log.warn("--exit-idle-time: the passed sockets live in another network namespace, and {}: any {} socket the program"
+        lines.warn("--exit-idle-time: the passed sockets live in another network namespace, and {}: any {} socket the program"
                 + " holds counts as a connection, its own outbound ones too (allow pidfd_getfd to count only connections to the"
                 + " passed sockets)", access.why(), ports.isEmpty() ? "unix stream" : unixAddresses.isEmpty() ? "TCP" : "TCP or unix stream");
         return Look.PROTOCOL_NAMES;
@@ -128,7 +144,7 @@ public final class IdleWatch {
         }
         return switch (look) {
             case OWN_TABLES -> !ports.isEmpty() && NetTables.tcpConnectedOn(ports) || !unixPaths.isEmpty() && NetTables.unixConnectedOn(unixPaths);
-            case DUPLICATES, PROTOCOL_NAMES -> Processes.descendants().stream().anyMatch(pid -> holdsConnection(pid, look, ownSockets));
+            case DUPLICATES, PROTOCOL_NAMES -> processes.get().stream().anyMatch(pid -> holdsConnection(pid, look, ownSockets));
         };
     }
 

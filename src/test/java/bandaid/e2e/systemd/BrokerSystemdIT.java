@@ -32,6 +32,13 @@ class BrokerSystemdIT {
             server = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
             notify("READY=1\\nSTATUS=serving on %d" % port)
             print("serving", port, flush=True)
+            if os.environ.get("WATCHDOG_USEC"):
+                def feed():
+                    while True:
+                        time.sleep(int(os.environ["WATCHDOG_USEC"]) / 4e6)
+                        notify("WATCHDOG=1")
+                import threading
+                threading.Thread(target=feed, daemon=True).start()
             server.serve_forever()
             """;
 
@@ -46,10 +53,15 @@ class BrokerSystemdIT {
     }
 
     private static void web(String name, int port, double delay, String options) throws Exception {
+        web(name, port, delay, options, "");
+    }
+
+    /** A .socket/.service pair for web.py on {@code port}, with {@code service} lines of its own. */
+    private static void web(String name, int port, double delay, String options, String service) throws Exception {
         container.install(Map.of(
                 name + ".socket", "[Socket]\nListenStream=127.0.0.1:" + port + "\n",
                 name + ".service", "[Service]\nType=notify\nExecStart=" + Container.BANDAID + " " + options + " -- "
-                        + Container.PYTHON + " /etc/bandaid-test/web.py " + port + " " + delay + "\n"));
+                        + Container.PYTHON + " /etc/bandaid-test/web.py " + port + " " + delay + "\n" + service));
         container.ok("systemctl start " + name + ".socket");
     }
 
@@ -109,5 +121,56 @@ class BrokerSystemdIT {
         assertEquals(200, container.get("http://127.0.0.1:8704/").status(), container.journal("plain.service"));
         String main = container.property("plain.service", "MainPID");
         assertEquals("python3", container.ok("cat /proc/" + main + "/comm").strip(), container.journal("plain.service"));
+    }
+
+    @Test
+    void theWatchdogIsTheProgramsOwn() throws Exception {
+        web("watched", 8705, 0, "--broker", "WatchdogSec=2s\nRestart=on-watchdog\n");
+        assertEquals(200, container.get("http://127.0.0.1:8705/").status(), container.journal("watched.service"));
+        Thread.sleep(6000); // three watchdog periods, fed by the program itself as the main process
+        assertEquals("active", container.state("watched.service"), container.journal("watched.service"));
+        assertEquals("0", container.property("watched.service", "NRestarts"), container.journal("watched.service"));
+    }
+
+    @Test
+    void anIdleProgramIsStoppedByTheBrokerAsACleanStopAndStartsAgain() throws Exception {
+        web("idle", 8706, 0, "--broker --exit-idle-time=2s");
+        assertEquals(200, container.get("http://127.0.0.1:8706/").status(), container.journal("idle.service"));
+        container.awaitState("idle.service", "inactive");
+        // The main process, the program, ended by SIGTERM: a clean stop, not a failure.
+        assertEquals("success", container.property("idle.service", "Result"), container.journal("idle.service"));
+        assertEquals("15", container.property("idle.service", "ExecMainStatus"), container.journal("idle.service"));
+        assertTrue(container.journal("idle.service").contains("No connection for 2s: stopping the program"),
+                container.journal("idle.service"));
+        assertEquals(200, container.get("http://127.0.0.1:8706/").status(), container.journal("idle.service"));
+    }
+
+    @Test
+    void aHardenedServiceWithNoNetworkAndADynamicUserIsServed() throws Exception {
+        web("hardened", 8707, 0, "--broker", String.join("\n", "DynamicUser=yes", "PrivateNetwork=yes", "ProtectSystem=strict",
+                "ProtectHome=yes", "ProtectProc=invisible", "PrivateTmp=yes", "NoNewPrivileges=yes",
+                "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service seccomp",
+                "CapabilityBoundingSet=", "") );
+        assertEquals(200, container.get("http://127.0.0.1:8707/").status(), container.journal("hardened.service")
+                + "\n" + container.journal("bandaid-broker.service"));
+        String main = container.property("hardened.service", "MainPID");
+        assertEquals("python3", container.ok("cat /proc/" + main + "/comm").strip());
+    }
+
+    @Test
+    void fiftyServicesThroughOneBroker() throws Exception {
+        int first = 8750;
+        for (int i = 0; i < 50; i++) {
+            web("many" + i, first + i, 0, "--broker");
+        }
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, container.get("http://127.0.0.1:" + (first + i) + "/").status(), container.journal("many" + i + ".service"));
+        }
+        for (int i = 0; i < 50; i++) {
+            String main = container.property("many" + i + ".service", "MainPID");
+            assertEquals("python3", container.ok("cat /proc/" + main + "/comm").strip(), "many" + i);
+        }
+        String broker = container.property("bandaid-broker.service", "MainPID");
+        System.out.println("broker with 50 services: " + container.ok("grep -E 'VmRSS|Threads' /proc/" + broker + "/status"));
     }
 }
