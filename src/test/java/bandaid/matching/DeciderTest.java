@@ -50,6 +50,23 @@ class DeciderTest {
         assertEquals(new Decision.Inject(WEB, Optional.empty(), true, Optional.of(false), List.of()), socketOrder.first(socket(false, true)));
     }
 
+    /** A decider that takes over (the broker after a restart) acts as if it had made the earlier handouts. */
+    @Test
+    void aDeciderThatTakesOverKnowsWhatWasHandedOutAndWritesDownWhatItHandsOut() {
+        java.util.Map<PassedSocket, Boolean> written = new java.util.HashMap<>();
+        Decider fresh = new Decider(new SocketOrderMatcher(List.of(WEB)), false, List.of(WEB), java.util.Map.of(), written::put);
+        assertInstanceOf(Decision.Inject.class, fresh.first(socket(true, false)));
+        assertEquals(java.util.Map.of(WEB, true), written, "the first handout and its mode are told");
+        Decider takingOver = new Decider(new SocketOrderMatcher(List.of(WEB)), false, List.of(WEB), written, (s, n) -> { });
+        assertInstanceOf(Decision.Continue.class, takingOver.first(socket(false, false)), "the socket was claimed already");
+        Decider byAddress = new Decider(new AddressMatcher(List.of(WEB), List.of()), false, List.of(WEB), written, (s, n) -> { });
+        Decision again = byAddress.bind(bind(WEB.address()), new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(false, false)),
+                Optional.empty()));
+        Decision.Inject inject = assertInstanceOf(Decision.Inject.class, again);
+        assertEquals(Optional.empty(), inject.nonBlocking(), "the mode an earlier handout set is left as it is");
+        assertEquals(1, inject.warnings().size(), "and a program that wants another is told: " + inject.warnings());
+    }
+
     @Test
     void secondSocketOfTheSameKindContinues() {
         assertInstanceOf(Decision.Inject.class, socketOrder.first(socket(true, false)));

@@ -73,8 +73,26 @@ class SystemdDebInstallIT {
         assertEquals(200, response.status(), response + "\n" + container.journal("pkgweb.service"));
         assertEquals("active", container.state("pkgweb.service"));
 
+        // Broker mode, once the admin enables it: the same unit, its program now the main
+        // process; the package's broker unit is hardened.
+        container.ok("systemctl stop pkgweb.service && systemctl enable --now bandaid-broker.socket");
+        assertEquals(200, container.get("http://127.0.0.1:8095/").status(), container.journal("pkgweb.service")
+                + "\n" + container.journal("bandaid-broker.service"));
+        String main = container.property("pkgweb.service", "MainPID");
+        assertEquals("python3", container.ok("cat /proc/" + main + "/comm").strip(), container.journal("pkgweb.service"));
+        String security = container.ok("systemd-analyze security --no-pager bandaid-broker.service");
+        System.out.println(security);
+        double exposure = Double.parseDouble(security.replaceAll("(?s).*Overall exposure level for bandaid-broker.service: ([0-9.]+).*", "$1"));
+        assertTrue(exposure <= 5.0, "bandaid-broker.service's exposure is " + exposure + ":\n" + security);
+        // An upgrade restarts the broker on the new jar; the service it answers goes on.
+        container.ok("dpkg -i " + Container.INSIDE + "/target/" + deb.getFileName());
+        assertEquals("active", container.state("bandaid-broker.service"));
+        assertEquals(main, container.property("pkgweb.service", "MainPID"));
+
         container.ok("systemctl stop pkgweb.socket pkgweb.service && rm /etc/systemd/system/pkgweb.* && systemctl daemon-reload");
+        container.ok("systemctl disable bandaid-broker.socket");
         container.ok("apt-get remove -y bandaid");
+        assertEquals("inactive", container.state("bandaid-broker.service"));
         // (The repository itself is bound at /opt/bandaid: not the package's.)
         String left = container.ok("find /usr /etc /var/lib/dpkg/info /var/cache /opt -path " + Container.INSIDE
                 + " -prune -o -name '*bandaid*' -print 2>/dev/null || true");
