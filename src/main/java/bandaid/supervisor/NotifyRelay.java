@@ -5,12 +5,17 @@ import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SyscallException;
 import bandaid.service.Environment;
 import bandaid.service.Log;
+import bandaid.socket.Bytes;
 import bandaid.socket.ListenAddress;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Type=notify through bandaid: systemd takes READY=1 (and every other sd_notify(3) message) only
@@ -21,16 +26,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * works from any network namespace, PrivateNetwork=yes included: path sockets are found through
  * the file system (unix(7)).
  *
- * <p>What is passed on: every line as sent (READY=1, RELOADING=1, STOPPING=1, STATUS=, ERRNO=,
- * WATCHDOG=1, WATCHDOG=trigger, WATCHDOG_USEC=, EXTEND_TIMEOUT_USEC=, BARRIER=1 with its fd, ...),
- * except:
+ * <p>Whatever bandaid passes on, systemd takes from its main pid, with the main pid's rights. So:
  * <ul>
- * <li>MAINPID=: dropped. bandaid stays the main pid: it forwards the signals systemd sends, reports
- *     the program's exit as its own and keeps answering the program's trapped calls; a main pid
- *     systemd tracked past bandaid would leave those calls unanswered.</li>
- * <li>FDSTORE=1 and its fds (with FDNAME=, FDSTOREREMOVE=, FDPOLL=): dropped, with a warning.
- *     systemd hands stored fds back through LISTEN_FDS on the next start, to bandaid, which takes
- *     LISTEN_FDS for sockets to serve and would not pass them on to the program.</li>
+ * <li>Each message is read as systemd reads it ({@link NotifyMessage}: a carriage return splits
+ *     lines too, a backslash escapes), and only assignments known to be safe are passed on, as
+ *     the very bytes the program sent: {@link #PASSED} and X_ names (sd_notify(3) leaves X_ to
+ *     programs' own extensions; X_SYSTEMD_ is systemd's). Not passed on, each said once:
+ *     MAINPID=, MAINPIDFD=1, MAINPIDFDID= (bandaid stays the main pid: it forwards the signals
+ *     systemd sends, reports the program's exit as its own and keeps answering the program's
+ *     trapped calls, which a main pid systemd tracked past bandaid would leave unanswered);
+ *     NOTIFYACCESS= (it would let every process of the unit speak to systemd as the main pid,
+ *     and move it); FDSTORE=1, FDSTOREREMOVE=1, FDNAME=, FDPOLL= (systemd hands stored fds back
+ *     through LISTEN_FDS on the next start, to bandaid, which takes LISTEN_FDS for sockets to
+ *     serve and would not pass them on to the program); any other name (a later systemd may give
+ *     it a meaning, as 254 and 257 did to NOTIFYACCESS= and MAINPIDFD=).</li>
+ * <li>fds go along only with BARRIER=1 (alone, with its one fd, as sd_notify(3) asks): systemd
+ *     closes it once it has read every earlier message, which is what sd_notify_barrier(3) waits
+ *     for. Every fd is closed in bandaid once passed on or dropped.</li>
  * </ul>
  * The program gets WATCHDOG_USEC when systemd's watchdog is meant for bandaid, and no WATCHDOG_PID:
  * sd_watchdog_enabled(3) compares WATCHDOG_PID with getpid(), and bandaid cannot know the
@@ -40,13 +52,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bandaid's own uid.
  */
 final class NotifyRelay {
-    private static final List<String> FD_STORE_FIELDS = List.of("FDSTORE=", "FDNAME=", "FDSTOREREMOVE=", "FDPOLL=");
+    /**
+     * The assignments systemd acts on (src/core/service.c, service_notify_message, and
+     * sd_notify(3) up to systemd 259) that concern only the service's own state, and are passed
+     * on as sent.
+     */
+    static final Set<String> PASSED = Set.of("READY", "RELOADING", "STOPPING", "MONOTONIC_USEC", "STATUS", "ERRNO", "BUSERROR",
+            "VARLINKERROR", "EXIT_STATUS", "EXTEND_TIMEOUT_USEC", "WATCHDOG", "WATCHDOG_USEC", "RESTART_RESET");
+    private static final Set<String> MAIN_PID = Set.of("MAINPID", "MAINPIDFD", "MAINPIDFDID");
+    private static final Set<String> FD_STORE = Set.of("FDSTORE", "FDSTOREREMOVE", "FDNAME", "FDPOLL");
+    private static final String BARRIER = "BARRIER=1";
+    /** How many different things bandaid remembers having said: a program cannot make it remember without end. */
+    private static final int MOST_SAID = 64;
 
     private final ListenAddress.Unix systemd;
     private final NotifySocket socket;
     private final Optional<String> watchdogUsec;
-    private final AtomicBoolean warnedMainPid = new AtomicBoolean();
-    private final AtomicBoolean warnedFdStore = new AtomicBoolean();
+    private final Set<String> said = new HashSet<>();
 
     private NotifyRelay(ListenAddress.Unix systemd, NotifySocket socket, Optional<String> watchdogUsec) {
         this.systemd = systemd;
@@ -107,25 +129,98 @@ final class NotifyRelay {
         return variables;
     }
 
-    /** What bandaid passes on of one message, and what it left out. */
-    record Relayed(Optional<String> text, boolean fdStore, boolean mainPid) {
+    /** Why bandaid does not pass something on. */
+    enum Drop {
+        MAIN_PID, NOTIFY_ACCESS, FD_STORE, UNKNOWN, READ_DIFFERENTLY, FDS, BARRIER, UNREADABLE
     }
 
-    /** sd_notify(3): newline-separated VARIABLE=VALUE lines. */
-    static Relayed relayed(String message) {
-        List<String> kept = new ArrayList<>();
-        boolean fdStore = false;
-        boolean mainPid = false;
-        for (String line : message.split("\n")) {
-            if (line.startsWith("MAINPID=")) {
-                mainPid = true;
-            } else if (FD_STORE_FIELDS.stream().anyMatch(line::startsWith)) {
-                fdStore = true;
-            } else if (!line.isEmpty()) {
-                kept.add(line);
-            }
+    /** Something not passed on, and its name where it has one ("NAME=", or the line when it assigns nothing). */
+    record Dropped(Drop why, String name) {
+    }
+
+    /**
+     * What bandaid passes on of one message, and what it left out.
+     *
+     * @param text    the bytes to send (none: nothing is sent)
+     * @param withFds whether the message's fds go along
+     */
+    record Relayed(byte[] text, boolean withFds, List<Dropped> dropped) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Relayed r && Arrays.equals(text, r.text) && withFds == r.withFds && dropped.equals(r.dropped);
         }
-        return new Relayed(kept.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", kept)), fdStore, mainPid);
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(text) + Boolean.hashCode(withFds) + dropped.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Relayed[" + Bytes.printable(text) + (withFds ? " with fds" : "") + ", dropped " + dropped + "]";
+        }
+    }
+
+    /**
+     * What of one message (and {@code fds} fds that came with it) may reach systemd as the main
+     * pid's: each assignment read as systemd reads it, kept by its name, passed as sent.
+     */
+    static Relayed relayed(byte[] message, int fds) {
+        Optional<List<NotifyMessage.Assignment>> parsed = NotifyMessage.parse(message);
+        if (parsed.isEmpty()) {
+            return new Relayed(new byte[0], false, List.of(new Dropped(Drop.UNREADABLE, "")));
+        }
+        List<NotifyMessage.Assignment> assignments = parsed.get();
+        List<Dropped> dropped = new ArrayList<>();
+        if (assignments.stream().anyMatch(a -> a.reads(BARRIER))) {
+            // systemd takes a message with BARRIER=1 as a barrier only, and ignores the rest of it.
+            if (assignments.size() == 1 && fds == 1) {
+                return new Relayed(BARRIER.getBytes(StandardCharsets.US_ASCII), true, List.of());
+            }
+            dropped.add(new Dropped(Drop.BARRIER, ""));
+            return fds == 1 ? new Relayed(BARRIER.getBytes(StandardCharsets.US_ASCII), true, dropped) : new Relayed(new byte[0], false, dropped);
+        }
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        for (NotifyMessage.Assignment a : assignments) {
+            Optional<Drop> why = why(a);
+            if (why.isPresent()) {
+                dropped.add(new Dropped(why.get(), a.assigns() ? a.name() + "=" : a.name()));
+                continue;
+            }
+            if (kept.size() > 0) {
+                kept.write('\n');
+            }
+            kept.writeBytes(a.sent());
+        }
+        boolean explained = dropped.stream().anyMatch(d -> d.why() == Drop.FD_STORE || d.why() == Drop.MAIN_PID);
+        if (fds > 0 && !explained) {
+            dropped.add(new Dropped(Drop.FDS, ""));
+        }
+        return new Relayed(kept.toByteArray(), false, dropped);
+    }
+
+    /** Why an assignment is not passed on, by the name systemd reads; empty when it is. */
+    private static Optional<Drop> why(NotifyMessage.Assignment a) {
+        String name = a.name();
+        if (!a.assigns()) {
+            return Optional.of(Drop.UNKNOWN);
+        }
+        if (MAIN_PID.contains(name)) {
+            return Optional.of(Drop.MAIN_PID);
+        }
+        if (name.equals("NOTIFYACCESS")) {
+            return Optional.of(Drop.NOTIFY_ACCESS);
+        }
+        if (FD_STORE.contains(name)) {
+            return Optional.of(Drop.FD_STORE);
+        }
+        if (!PASSED.contains(name) && !(name.startsWith("X_") && !name.startsWith("X_SYSTEMD_"))) {
+            return Optional.of(Drop.UNKNOWN);
+        }
+        if (!a.readsTheSameToEverySystemd()) {
+            return Optional.of(Drop.READ_DIFFERENTLY);
+        }
+        return Optional.empty();
     }
 
     /** Passes messages on, on a daemon thread, for as long as bandaid runs. */
@@ -150,38 +245,68 @@ final class NotifyRelay {
     }
 
     private void relay(NotifySocket.Datagram d, long ownUid) {
-        String text = new String(d.text(), StandardCharsets.UTF_8);
-        String shown = text.strip().replace("\n", " ");
+        String shown = Bytes.printable(d.text());
         if (!fromTheProgram(d.pid(), d.uid(), ownUid)) {
             Log.debug("sd_notify from PID {}, not the program's: {} -> dropped", d.pid(), shown);
             return;
         }
         if (d.truncated()) {
-            Log.warn("sd_notify from PID {}: a message longer than {} bytes -> dropped, as systemd would", d.pid(), NotifySocket.MOST_BYTES);
+            if (firstTime("truncated")) {
+                Log.warn("sd_notify from PID {}: a message longer than {} bytes, or with more fds than fit, is dropped, as systemd would",
+                        d.pid(), NotifySocket.MOST_BYTES);
+            }
             return;
         }
-        Relayed r = relayed(text);
-        if (r.mainPid() && !warnedMainPid.getAndSet(true)) {
-            Log.info("the program sent MAINPID=: not passed on; bandaid stays the service's main process (it forwards signals,"
-                    + " answers the program's trapped calls and reports its exit)");
-        }
-        if (r.fdStore() && !warnedFdStore.getAndSet(true)) {
-            Log.warn("the program stores fds with FDSTORE=1: not passed on to systemd (it would hand them back to bandaid"
-                    + " in LISTEN_FDS on the next start, not to the program); its fds are closed");
-        }
-        if (r.text().isEmpty()) {
+        Relayed r = relayed(d.text(), d.fds().size());
+        r.dropped().forEach(this::say);
+        if (r.text().length == 0) {
+            Log.debug("sd_notify from PID {}: {} -> nothing to pass on", d.pid(), shown);
             return;
         }
         try {
-            socket.send(systemd, r.text().get().getBytes(StandardCharsets.UTF_8), r.fdStore() ? List.of() : d.fds());
-            Log.debug("sd_notify from PID {}: {} -> passed on", d.pid(), r.text().get().replace("\n", " "));
+            socket.send(systemd, r.text(), r.withFds() ? d.fds() : List.of());
+            Log.debug("sd_notify from PID {}: {} -> passed on: {}", d.pid(), shown, Bytes.printable(r.text()));
         } catch (SyscallException e) {
             Log.warn("sd_notify from PID {}: {} could not be passed on: {}", d.pid(), shown, e.getMessage());
+        }
+    }
+
+    /** Says once why something is not passed on: once for each name that moves the main pid or is unknown, once for the rest. */
+    private void say(Dropped d) {
+        Drop why = d.why();
+        if (!firstTime(why == Drop.MAIN_PID || why == Drop.UNKNOWN ? why + " " + d.name() : why.name())) {
+            return;
+        }
+        String name = Bytes.printable(d.name().getBytes(StandardCharsets.ISO_8859_1));
+        switch (why) {
+            case MAIN_PID -> Log.info("sd_notify: the program's {} is not passed on: bandaid stays the service's main process (it forwards"
+                    + " signals, answers the program's trapped calls and reports its exit)", name);
+            case NOTIFY_ACCESS -> Log.warn("sd_notify: the program's NOTIFYACCESS= is not passed on: it would let every process of the"
+                    + " service speak to systemd as its main process, and make another one the main process");
+            case FD_STORE -> Log.warn("sd_notify: the program stores fds with FDSTORE= (or FDSTOREREMOVE=, FDNAME=, FDPOLL=): not passed"
+                    + " on to systemd, which would hand them back in LISTEN_FDS on the next start to bandaid, not to the program;"
+                    + " their fds are closed");
+            case UNKNOWN -> Log.info("sd_notify: the program's {} is not passed on: bandaid passes on only the assignments of sd_notify(3)"
+                    + " known not to move the main process or open systemd's socket to others ({}), and X_ names of programs' own",
+                    name, String.join(", ", new TreeSet<>(PASSED)));
+            case READ_DIFFERENTLY -> Log.info("sd_notify: an assignment with an escaped line break, or a backslash in its name, is not"
+                    + " passed on: older systemd takes a backslash as a byte, newer as an escape, and they would read it differently");
+            case FDS -> Log.info("sd_notify: fds came with a message other than BARRIER=1: closed, not passed on (systemd takes fds only"
+                    + " with FDSTORE=1, MAINPIDFD=1 and BARRIER=1)");
+            case BARRIER -> Log.info("sd_notify: BARRIER=1 is passed on alone and with its one fd (sd_notify(3)); what came with it is"
+                    + " dropped, as systemd ignores it");
+            case UNREADABLE -> Log.info("sd_notify: a message with a NUL byte before its end, or ending in a backslash, is dropped:"
+                    + " systemd ignores it as a whole");
         }
     }
 
     /** A descendant of bandaid's; or, once gone, a sender of bandaid's own uid. */
     private static boolean fromTheProgram(int pid, int uid, long ownUid) {
         return Processes.isOwnDescendant(pid).orElse(uid == ownUid);
+    }
+
+    /** Whether {@code what} comes up for the first time (and is remembered now). */
+    private boolean firstTime(String what) {
+        return said.size() < MOST_SAID && said.add(what);
     }
 }

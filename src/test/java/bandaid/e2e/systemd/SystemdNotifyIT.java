@@ -26,6 +26,11 @@ class SystemdNotifyIT {
                     s.sendto(message.encode(), address)
             mode = sys.argv[1]
             print("watchdog:", os.environ.get("WATCHDOG_USEC"), os.environ.get("WATCHDOG_PID"), flush=True)
+            if mode == "hides-mainpid":
+                # systemd reads a carriage return as a line break and a backslash as an escape
+                notify("READY=1\\nSTATUS=one\\rMAINPID=%d" % os.getpid())
+                notify("MAIN\\\\PID=%d\\nSTATUS=two" % os.getpid())
+                time.sleep(1000)
             if mode == "ready-late":
                 time.sleep(3)
                 notify("READY=1\\nSTATUS=serving after a late start\\nMAINPID=1")
@@ -70,6 +75,26 @@ class SystemdNotifyIT {
         System.out.println("journalctl -u late.service:\n" + container.journal("late.service"));
     }
 
+    /**
+     * A MAINPID= that bandaid would take for a STATUS= line or an unknown name is still one for
+     * systemd: it splits lines at a carriage return too and takes a backslash as an escape. bandaid
+     * reads each message as systemd does, so the main pid stays bandaid. (issue 23, item 2)
+     */
+    @Test
+    void aMainPidHiddenFromALineReaderDoesNotMoveTheMainPid() throws Exception {
+        container.install(Map.of("hiding.service", "[Service]\nType=notify\nExecStart=" + Container.BANDAID + " -- " + Container.PYTHON
+                + " /etc/bandaid-test/notify.py hides-mainpid\n"));
+        container.ok("systemctl start hiding.service"); // returns once the first message's READY=1 is taken
+        assertEquals("java", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!container.property("hiding.service", "StatusText").equals("two")) {
+            assertTrue(System.nanoTime() < deadline, "the second message did not arrive:\n" + container.journal("hiding.service"));
+            Thread.sleep(100);
+        }
+        assertEquals("java", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
+        container.ok("systemctl stop hiding.service");
+    }
+
     @Test
     void aProgramThatFeedsTheWatchdogStaysUp() throws Exception {
         container.install(Map.of("fed.service", service("feeds")));
@@ -94,6 +119,11 @@ class SystemdNotifyIT {
         }
         assertTrue(container.journal("starved.service").contains("Watchdog timeout"), container.journal("starved.service"));
         System.out.println("journalctl -u starved.service:\n" + container.journal("starved.service"));
+    }
+
+    /** The comm of the unit's main process: java for bandaid. */
+    private static String mainProcess(String unit) throws Exception {
+        return container.ok("cat /proc/" + container.property(unit, "MainPID") + "/comm").strip();
     }
 
     private static String service(String mode) {
