@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * bandaid's own sd_notify socket, for the program: an AF_UNIX datagram socket bound to an
@@ -18,6 +19,13 @@ import java.util.List;
  * (SCM_RIGHTS) arrive close-on-exec (MSG_CMSG_CLOEXEC). It also sends datagrams on to another
  * socket, as bandaid: the receiver learns bandaid's pid, which is what systemd checks against
  * the service's main pid.
+ *
+ * <p>An abstract name has no permissions: any process in bandaid's network namespace can read it
+ * from /proc/net/unix and send to it. So each datagram comes with who sent it ({@link Sender}),
+ * told as it is read: the kernel fills in SCM_CREDENTIALS when the datagram is sent, and the
+ * sender may have exited since. With SO_PASSPIDFD (Linux 6.5) the datagram also carries a pidfd of
+ * its sender (SCM_PIDFD), which names that very process even after its pid is free again; on older
+ * kernels bandaid opens one with pidfd_open(2) as soon as it has read the datagram.
  *
  * <p>Offsets of struct msghdr, cmsghdr and ucred are written down here (x86-64 glibc;
  * AbiNumbersTest holds them to the bindings).
@@ -40,32 +48,57 @@ public final class NotifySocket implements AutoCloseable {
     static final int CMSG_DATA = 16;
     static final int UCRED_PID = 0;
     static final int UCRED_UID = 4;
-    /** Room for the credentials and SCM_MAX_FD (253) fds. */
+    /**
+     * SO_PASSPIDFD and SCM_PIDFD (include/uapi/asm-generic/socket.h, include/linux/socket.h; Linux
+     * 6.5): newer than the system headers the bindings come from, so NotifySocketTest holds them to
+     * the kernel's behaviour (and to the headers where they have them).
+     */
+    static final int SO_PASSPIDFD = 76;
+    static final int SCM_PIDFD = 4;
+    /** Room for the credentials, a pidfd and SCM_MAX_FD (253) fds. */
     private static final int CONTROL_BYTES = 2048;
+
+    /** Who sent a datagram, as far as can be told when bandaid reads it. */
+    public enum Sender {
+        /** One of bandaid's descendants: the program, or a process it started. */
+        DESCENDANT,
+        /** A process that is not one of bandaid's descendants. */
+        STRANGER,
+        /**
+         * A process that had exited and been reaped before bandaid read its datagram: its pid may
+         * belong to another process by now, so who it was cannot be told.
+         */
+        GONE,
+        /** A process bandaid cannot see in /proc (ProtectProc=invisible, another user's), or whose tree kept changing while read. */
+        UNKNOWN
+    }
 
     /**
      * One datagram as it arrived.
      *
-     * @param truncated longer than {@link #MOST_BYTES}
+     * @param truncated longer than {@link #MOST_BYTES}, or with more fds than fit
      * @param fds       fds that came with it (SCM_RIGHTS), now bandaid's own, close-on-exec
+     * @param sender    who sent it, told when it was read
      */
-    public record Datagram(byte[] text, int pid, int uid, List<Integer> fds, boolean truncated) {
+    public record Datagram(byte[] text, int pid, int uid, List<Integer> fds, boolean truncated, Sender sender) {
     }
 
     private final int fd;
     private final int sender;
     private final ListenAddress.Unix address;
+    private final boolean passesPidfds;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(MOST_BYTES + 1L, 8);
     private final MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
 
-    private NotifySocket(int fd, int sender, ListenAddress.Unix address) {
+    private NotifySocket(int fd, int sender, ListenAddress.Unix address, boolean passesPidfds) {
         this.fd = fd;
         this.sender = sender;
         this.address = address;
+        this.passesPidfds = passesPidfds;
     }
 
-    /** A bound socket with SO_PASSCRED, and an unbound one to send from. */
+    /** A bound socket with SO_PASSCRED (and SO_PASSPIDFD where the kernel has it), and an unbound one to send from. */
     public static NotifySocket open() {
         int type = SocketType.DGRAM.number() | Abi.SOCK_CLOEXEC;
         int fd = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Family.UNIX.number(), type, 0));
@@ -73,6 +106,8 @@ public final class NotifySocket implements AutoCloseable {
             MemorySegment on = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
             Libc.check("setsockopt(SO_PASSCRED)", Libc.syscall(Abi.__NR_setsockopt, fd, Abi.SOL_SOCKET, Abi.SO_PASSCRED,
                     on.address(), Integer.BYTES, 0));
+            // ENOPROTOOPT before Linux 6.5: then pidfd_open(2) after each datagram stands in.
+            boolean passesPidfds = Libc.syscall(Abi.__NR_setsockopt, fd, Abi.SOL_SOCKET, SO_PASSPIDFD, on.address(), Integer.BYTES, 0) == 0;
             // unix(7): bind() with only the family (addrlen == sizeof(sa_family_t)) autobinds.
             MemorySegment family = arena.allocateFrom(ValueLayout.JAVA_SHORT, (short) Family.UNIX.number());
             Libc.check("bind(AF_UNIX, autobind)", Libc.syscall(Abi.__NR_bind, fd, family.address(), Sockaddrs.FAMILY_SIZE));
@@ -81,7 +116,7 @@ public final class NotifySocket implements AutoCloseable {
             Libc.check("getsockname(notify socket)", Libc.syscall(Abi.__NR_getsockname, fd, addr.address(), length.address()));
             ListenAddress.Unix address = (ListenAddress.Unix) Sockaddrs.decode(addr, length.get(ValueLayout.JAVA_INT, 0)).orElseThrow();
             int sender = (int) Libc.check("socket(AF_UNIX, SOCK_DGRAM)", Libc.syscall(Abi.__NR_socket, Family.UNIX.number(), type, 0));
-            return new NotifySocket(fd, sender, address);
+            return new NotifySocket(fd, sender, address, passesPidfds);
         } catch (RuntimeException e) {
             Fds.close(fd, "notify socket");
             throw e;
@@ -93,8 +128,13 @@ public final class NotifySocket implements AutoCloseable {
         return address;
     }
 
+    /** Whether each datagram comes with a pidfd of its sender (SO_PASSPIDFD, Linux 6.5). */
+    boolean passesPidfds() {
+        return passesPidfds;
+    }
+
     /**
-     * Waits for the next datagram (one thread only).
+     * Waits for the next datagram (one thread only) and tells who sent it.
      *
      * @throws SyscallException when the socket is broken
      */
@@ -116,17 +156,23 @@ public final class NotifySocket implements AutoCloseable {
                 }
                 Libc.check("recvmsg(notify socket)", n);
                 int flags = msg.get(ValueLayout.JAVA_INT, MSG_FLAGS);
-                boolean truncated = n > MOST_BYTES || (flags & Abi.MSG_TRUNC) != 0;
+                boolean truncated = n > MOST_BYTES || (flags & (Abi.MSG_TRUNC | Abi.MSG_CTRUNC)) != 0;
                 byte[] text = buffer.asSlice(0, Math.min(n, MOST_BYTES)).toArray(ValueLayout.JAVA_BYTE);
                 return controlMessages(text, msg.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN), truncated);
             }
         }
     }
 
-    /** Reads SCM_CREDENTIALS and SCM_RIGHTS (cmsg(3): each header, its data, padded to 8 bytes). */
+    /**
+     * Reads SCM_CREDENTIALS, SCM_PIDFD and SCM_RIGHTS (cmsg(3): each header, its data, padded to 8
+     * bytes), and tells who the sender is while its pidfd is open; the pidfd is closed here.
+     */
     private Datagram controlMessages(byte[] text, long length, boolean truncated) {
         int pid = 0;
         int uid = -1;
+        // SCM_PIDFD holds a negative errno when the kernel could not make one (Linux 6.5-6.15:
+        // ESRCH for a sender already reaped); none at all before 6.5.
+        OptionalInt pidfd = OptionalInt.empty();
         List<Integer> fds = new ArrayList<>();
         long at = 0;
         while (at + CMSG_DATA <= length) {
@@ -139,6 +185,8 @@ public final class NotifySocket implements AutoCloseable {
             if (level == Abi.SOL_SOCKET && type == Abi.SCM_CREDENTIALS) {
                 pid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_PID);
                 uid = control.get(ValueLayout.JAVA_INT, at + CMSG_DATA + UCRED_UID);
+            } else if (level == Abi.SOL_SOCKET && type == SCM_PIDFD) {
+                pidfd = OptionalInt.of(control.get(ValueLayout.JAVA_INT, at + CMSG_DATA));
             } else if (level == Abi.SOL_SOCKET && type == Abi.SCM_RIGHTS) {
                 for (long i = at + CMSG_DATA; i + Integer.BYTES <= at + cmsgLength; i += Integer.BYTES) {
                     fds.add(control.get(ValueLayout.JAVA_INT, i));
@@ -146,7 +194,31 @@ public final class NotifySocket implements AutoCloseable {
             }
             at += (cmsgLength + 7) & ~7L;
         }
-        return new Datagram(text, pid, uid, fds, truncated);
+        return new Datagram(text, pid, uid, fds, truncated, sender(pid, pidfd));
+    }
+
+    /** {@link ProcessTree#of} with a pidfd of the sender: the kernel's, or one opened now. */
+    private static Sender sender(int pid, OptionalInt fromKernel) {
+        if (fromKernel.isPresent() && fromKernel.getAsInt() == -Errno.ESRCH) {
+            return Sender.GONE;
+        }
+        int pidfd = fromKernel.isPresent() && fromKernel.getAsInt() >= 0 ? fromKernel.getAsInt() : -1;
+        if (pidfd < 0 && pid > 0) {
+            long opened = Libc.syscall(Abi.__NR_pidfd_open, pid, 0, 0);
+            if (opened == -Errno.ESRCH) {
+                return Sender.GONE;
+            }
+            pidfd = (int) opened; // negative when pidfd_open is refused (a sandbox): then told by pid
+        }
+        try {
+            return ProcessTree.of(pid, pidfd);
+        } catch (RuntimeException e) {
+            return Sender.UNKNOWN;
+        } finally {
+            if (pidfd >= 0) {
+                closeQuietly(pidfd);
+            }
+        }
     }
 
     /**
@@ -195,11 +267,18 @@ public final class NotifySocket implements AutoCloseable {
         }
     }
 
-    /** Closes fds that came with a datagram, once passed on or dropped. */
+    /**
+     * Closes fds that came with a datagram, once passed on or dropped. Each is closed even when
+     * close(2) reports an error for another (Linux frees the fd whatever close returns).
+     */
     public static void closeAll(List<Integer> fds) {
         for (int received : fds) {
-            Fds.close(received, "fd received with an sd_notify message");
+            closeQuietly(received);
         }
+    }
+
+    private static void closeQuietly(int fd) {
+        Libc.syscall(Abi.__NR_close, fd, 0, 0);
     }
 
     @Override

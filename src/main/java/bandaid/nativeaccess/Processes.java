@@ -102,25 +102,6 @@ public final class Processes {
         return ProcessHandle.current().children().map(ProcessHandle::pid).toList();
     }
 
-    /**
-     * Whether {@code pid} is a process below bandaid.
-     *
-     * @return empty when no such process exists (any more)
-     */
-    public static Optional<Boolean> isOwnDescendant(long pid) {
-        Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty()) {
-            return Optional.empty();
-        }
-        long self = ProcessHandle.current().pid();
-        for (Optional<ProcessHandle> p = process.get().parent(); p.isPresent(); p = p.get().parent()) {
-            if (p.get().pid() == self) {
-                return Optional.of(true);
-            }
-        }
-        return Optional.of(false);
-    }
-
     /** {@code pid} and every process below it, while it runs; empty once it is gone. */
     public static List<Long> withDescendants(long pid) {
         return ProcessHandle.of(pid).map(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants())
@@ -213,11 +194,6 @@ public final class Processes {
      */
     public static int ownSeccompFilters() {
         return seccompFilters(ownPid()).orElse(0);
-    }
-
-    /** bandaid's real uid (the first field of the Uid line of /proc/self/status), -1 if unreadable. */
-    public static long ownUid() {
-        return statusField("self", "Uid").map(v -> Long.parseLong(v.split("\\s+")[0])).orElse(-1L);
     }
 
     private static Optional<Integer> threadGroup(int tid) {

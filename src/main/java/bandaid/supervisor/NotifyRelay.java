@@ -28,6 +28,10 @@ import java.util.TreeSet;
  *
  * <p>Whatever bandaid passes on, systemd takes from its main pid, with the main pid's rights. So:
  * <ul>
+ * <li>Only the program's own processes are heard (NotifyAccess=main meant the program and its
+ *     descendants to the user who wrote it): anyone in the network namespace can send to an
+ *     abstract name. A sender that has exited by the time bandaid reads its message is not heard
+ *     either: its pid may be another process's by then ({@link NotifySocket.Sender}).</li>
  * <li>Each message is read as systemd reads it ({@link NotifyMessage}: a carriage return splits
  *     lines too, a backslash escapes), and only assignments known to be safe are passed on, as
  *     the very bytes the program sent: {@link #PASSED} and X_ names (sd_notify(3) leaves X_ to
@@ -47,9 +51,6 @@ import java.util.TreeSet;
  * The program gets WATCHDOG_USEC when systemd's watchdog is meant for bandaid, and no WATCHDOG_PID:
  * sd_watchdog_enabled(3) compares WATCHDOG_PID with getpid(), and bandaid cannot know the
  * program's pid before posix_spawn returns it; without WATCHDOG_PID the check is skipped.
- * Messages are taken from the program's processes only (bandaid's descendants); one whose sender
- * is gone before bandaid reads it (systemd-notify from a script) is taken when it came from
- * bandaid's own uid.
  */
 final class NotifyRelay {
     /**
@@ -225,7 +226,6 @@ final class NotifyRelay {
 
     /** Passes messages on, on a daemon thread, for as long as bandaid runs. */
     void start() {
-        long ownUid = Processes.ownUid();
         Thread.ofPlatform().name("bandaid-notify").daemon().start(() -> {
             while (true) {
                 NotifySocket.Datagram d;
@@ -236,7 +236,7 @@ final class NotifyRelay {
                     return;
                 }
                 try {
-                    relay(d, ownUid);
+                    relay(d);
                 } finally {
                     NotifySocket.closeAll(d.fds());
                 }
@@ -244,10 +244,11 @@ final class NotifyRelay {
         });
     }
 
-    private void relay(NotifySocket.Datagram d, long ownUid) {
+    private void relay(NotifySocket.Datagram d) {
         String shown = Bytes.printable(d.text());
-        if (!fromTheProgram(d.pid(), d.uid(), ownUid)) {
-            Log.debug("sd_notify from PID {}, not the program's: {} -> dropped", d.pid(), shown);
+        if (d.sender() != NotifySocket.Sender.DESCENDANT) {
+            Log.debug("sd_notify from PID {} ({}): {} -> dropped", d.pid(), d.sender(), shown);
+            saySenderOnce(d);
             return;
         }
         if (d.truncated()) {
@@ -268,6 +269,22 @@ final class NotifyRelay {
             Log.debug("sd_notify from PID {}: {} -> passed on: {}", d.pid(), shown, Bytes.printable(r.text()));
         } catch (SyscallException e) {
             Log.warn("sd_notify from PID {}: {} could not be passed on: {}", d.pid(), shown, e.getMessage());
+        }
+    }
+
+    /** Says once why messages of a sender are not heard. */
+    private void saySenderOnce(NotifySocket.Datagram d) {
+        if (!firstTime("sender " + d.sender())) {
+            return;
+        }
+        switch (d.sender()) {
+            case STRANGER -> Log.warn("sd_notify from PID {}, which is not one of the program's processes: dropped (NotifyAccess=main:"
+                    + " only the program and the processes it starts speak to systemd through bandaid)", d.pid());
+            case GONE -> Log.warn("sd_notify from PID {}, which had exited when bandaid read its message: dropped, since its pid may be"
+                    + " another process's by then; a notifier must live until its message is read (sd_notify_barrier(3) after"
+                    + " sd_notify(3), or systemd-notify without --no-block)", d.pid());
+            default -> Log.warn("sd_notify from PID {}: bandaid cannot tell whether it is one of the program's processes (its /proc"
+                    + " entry is hidden from bandaid, or its process tree kept changing): dropped", d.pid());
         }
     }
 
@@ -298,11 +315,6 @@ final class NotifyRelay {
             case UNREADABLE -> Log.info("sd_notify: a message with a NUL byte before its end, or ending in a backslash, is dropped:"
                     + " systemd ignores it as a whole");
         }
-    }
-
-    /** A descendant of bandaid's; or, once gone, a sender of bandaid's own uid. */
-    private static boolean fromTheProgram(int pid, int uid, long ownUid) {
-        return Processes.isOwnDescendant(pid).orElse(uid == ownUid);
     }
 
     /** Whether {@code what} comes up for the first time (and is remembered now). */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * plays systemd's notify socket (NOTIFY_SOCKET=@NAME) and prints each datagram that reaches it,
  * byte for byte, with the fds that came along. The program under bandaid speaks sd_notify by hand
  * (notify-sender.py). Whatever reaches the receiver, a systemd would take from its main pid.
- * (issue 23, item 2)
+ * (issue 23, items 2 and 3)
  */
 class NotifyRelayIT {
     private static final AtomicInteger RECEIVERS = new AtomicInteger();
@@ -84,6 +84,64 @@ class NotifyRelayIT {
         }
     }
 
+    /**
+     * NotifyAccess=main means the program and its processes. bandaid's notify socket is an
+     * abstract name anyone in its network namespace can read from /proc/net/unix and send to: a
+     * process that is not the program's (a sibling service, a login session of the same user)
+     * gets nothing through, neither alive nor gone by the time bandaid reads its message (a
+     * stopped bandaid stands for a busy one). A sender of the program's that has exited by then
+     * cannot be told from a stranger whose pid is reused: dropped too, with the advice to keep the
+     * sender alive, which systemd-notify does while it waits for its BARRIER=1.
+     */
+    @Test
+    void onlyTheProgramsOwnProcessesSpeakThroughBandaid() throws Exception {
+        try (Receiver systemd = new Receiver(); Programs.Interactive run = underBandaid(systemd)) {
+            run.send("env");
+            String socket = run.line();
+            assertTrue(socket.matches("@[0-9a-f]{5}"), socket);
+            assertTrue(Files.readString(Path.of("/proc/net/unix")).contains(" " + socket + "\n"), "readable by anyone from /proc/net/unix");
+            long bandaid = run.process.pid();
+
+            Process alive = Bandaid.process(List.of(Bandaid.PYTHON, "-c", SEND_THEN_WAIT, socket, "READY=1\nSTATUS=a stranger alive"))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            assertEquals("sent", new BufferedReader(new InputStreamReader(alive.getInputStream())).readLine());
+
+            signal("STOP", bandaid);
+            Process gone = Bandaid.process(List.of(Bandaid.PYTHON, "-c", SEND, socket, "READY=1\nEXTEND_TIMEOUT_USEC=999999999\nSTATUS=a stranger gone"))
+                    .start();
+            assertTrue(gone.waitFor(10, TimeUnit.SECONDS) && gone.exitValue() == 0, "the stranger could not send");
+            run.send("child " + hex("STATUS=the program's child, gone"));
+            assertEquals("child sent", run.line());
+            signal("CONT", bandaid);
+
+            signal("STOP", bandaid);
+            run.send("run systemd-notify --status=from-systemd-notify");
+            Thread.sleep(1000);
+            signal("CONT", bandaid);
+            assertEquals("ran 0", run.line(), "systemd-notify waits for its BARRIER=1 to be passed on and closed");
+
+            run.send("send " + hex("STATUS=done"));
+            run.line();
+            assertEquals(List.of("STATUS=from-systemd-notify", "BARRIER=1 +pipe", "STATUS=done"), systemd.until("STATUS=done"), run.stderr());
+            alive.getOutputStream().close();
+            alive.waitFor(10, TimeUnit.SECONDS);
+            run.send("exit");
+            assertEquals(0, run.waitFor(), run.stderr());
+            String stderr = run.stderr();
+            assertEquals(1, stderr.lines().filter(l -> l.startsWith("bandaid:") && l.contains("not one of the program's")).count(), stderr);
+            assertEquals(1, stderr.lines().filter(l -> l.startsWith("bandaid:") && l.contains("sd_notify_barrier")).count(), stderr);
+        }
+    }
+
+    /** sys.argv[1]: NOTIFY_SOCKET, [2]: the message; sends it and exits at once. */
+    private static final String SEND = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.sendto(sys.argv[2].encode(), "\\0" + sys.argv[1][1:])
+            """;
+    /** As {@link #SEND}, then says "sent" and waits for stdin to close. */
+    private static final String SEND_THEN_WAIT = SEND + "print('sent', flush=True)\nsys.stdin.read()\n";
+
     /** A message the program sends (with fds: "pidfd", "pipe" or "") and what reaches systemd (null: nothing). */
     private record Sent(String text, String fds, String reaches) {
     }
@@ -105,6 +163,10 @@ class NotifyRelayIT {
             s.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
         }
         return s.toString();
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
     }
 
     private static List<String> fdTargets(long pid) throws IOException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +28,8 @@ class SeccompIoctlTest {
                 }
                 """);
         Path binary = dir.resolve("ioctl");
-        run(List.of("gcc", "-o", binary.toString(), source.toString()));
-        List<String> printed = run(List.of(binary.toString()));
+        Commands.run(List.of("gcc", "-o", binary.toString(), source.toString()));
+        List<String> printed = Commands.run(List.of(binary.toString()));
         assertEquals(List.of(
                 Long.toHexString(SeccompIoctl.NOTIF_RECV),
                 Long.toHexString(SeccompIoctl.NOTIF_SEND),
@@ -42,14 +41,5 @@ class SeccompIoctlTest {
     void setFlagsFollowsTheSameFormula() {
         // _IOW('!', 4, __u64) from Linux 6.6's include/uapi/linux/seccomp.h.
         assertEquals(0x40082104L, SeccompIoctl.NOTIF_SET_FLAGS);
-    }
-
-    private static List<String> run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(command + " failed: " + out);
-        }
-        return out.lines().toList();
     }
 }

@@ -26,10 +26,13 @@ class SystemdNotifyIT {
                     s.sendto(message.encode(), address)
             mode = sys.argv[1]
             print("watchdog:", os.environ.get("WATCHDOG_USEC"), os.environ.get("WATCHDOG_PID"), flush=True)
+            print("notify socket:", os.environ.get("NOTIFY_SOCKET"), flush=True)
             if mode == "hides-mainpid":
                 # systemd reads a carriage return as a line break and a backslash as an escape
                 notify("READY=1\\nSTATUS=one\\rMAINPID=%d" % os.getpid())
                 notify("MAIN\\\\PID=%d\\nSTATUS=two" % os.getpid())
+                time.sleep(1000)
+            if mode == "never-ready":
                 time.sleep(1000)
             if mode == "ready-late":
                 time.sleep(3)
@@ -93,6 +96,48 @@ class SystemdNotifyIT {
         }
         assertEquals("java", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
         container.ok("systemctl stop hiding.service");
+    }
+
+    /**
+     * A process outside the unit (a login session, of the same uid as the service) finds bandaid's
+     * notify socket (an abstract name, listed in /proc/net/unix) and sends READY=1 from a process
+     * that exits at once; bandaid reads it only after that (stopped meanwhile, as a busy bandaid
+     * would). systemd would have refused it with NotifyAccess=main; through bandaid too: the unit
+     * keeps waiting for the program's own READY=1. (issue 23, item 3)
+     */
+    @Test
+    void aProcessOutsideTheUnitCannotMakeItReady() throws Exception {
+        container.install(Map.of("waiting.service", "[Service]\nType=notify\nTimeoutStartSec=infinity\nExecStart=" + Container.BANDAID
+                + " -- " + Container.PYTHON + " /etc/bandaid-test/notify.py never-ready\n"));
+        container.ok("systemctl start --no-block waiting.service");
+        String socket = container.awaitMessage("waiting.service", "notify socket:").stream().filter(l -> l.startsWith("notify socket:"))
+                .findFirst().orElseThrow().substring("notify socket: ".length()).strip();
+        assertTrue(container.ok("cat /proc/net/unix").contains(" " + socket + "\n"), socket + " is in /proc/net/unix");
+        String main = container.property("waiting.service", "MainPID");
+        container.ok("kill -STOP " + main + "; " + Container.PYTHON + " -c 'import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)"
+                + ".sendto(b\"READY=1\\nEXTEND_TIMEOUT_USEC=999999999\\nSTATUS=from outside\", \"\\x00" + socket.substring(1)
+                + "\")'; sent=$?; kill -CONT " + main + "; exit $sent");
+        Thread.sleep(2000);
+        assertEquals("activating", container.state("waiting.service"), container.journal("waiting.service"));
+        assertEquals("", container.property("waiting.service", "StatusText"), container.journal("waiting.service"));
+        container.ok("systemctl stop waiting.service");
+    }
+
+    /**
+     * A script's systemd-notify is heard: it waits for its BARRIER=1 to be passed on and closed by
+     * systemd (sd_notify_barrier(3)), so it is alive when bandaid reads its message, which is what
+     * bandaid needs to tell it is the program's (as root it speaks for its parent, the script,
+     * alive too). (issue 23, item 3)
+     */
+    @Test
+    void aScriptsSystemdNotifyIsHeard() throws Exception {
+        container.install(Map.of("script.service", "[Service]\nType=notify\nExecStart=" + Container.BANDAID
+                + " -- /bin/bash -c 'systemd-notify --ready --status=\"ready from a script\"; echo \"systemd-notify: $?\"; exec sleep 1000'\n"));
+        container.ok("systemctl start script.service");
+        assertEquals("active", container.state("script.service"), container.journal("script.service"));
+        assertEquals("ready from a script", container.property("script.service", "StatusText"));
+        assertTrue(container.awaitMessage("script.service", "systemd-notify:").contains("systemd-notify: 0"), container.journal("script.service"));
+        container.ok("systemctl stop script.service");
     }
 
     @Test
