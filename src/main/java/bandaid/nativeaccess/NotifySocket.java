@@ -140,9 +140,8 @@ public final class NotifySocket implements AutoCloseable {
      */
     public Datagram receive() {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment iov = call.allocate(16, 8);
-            iov.set(ValueLayout.JAVA_LONG, 0, buffer.address());
-            iov.set(ValueLayout.JAVA_LONG, 8, MOST_BYTES + 1L);
+            MemorySegment iov = call.allocate(Structs.IOVEC_SIZE, 8);
+            Structs.iovec(iov, 0, buffer.address(), MOST_BYTES + 1L);
             MemorySegment msg = call.allocate(MSGHDR_SIZE, 8);
             msg.set(ValueLayout.JAVA_LONG, MSG_IOV, iov.address());
             msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, 1);
@@ -239,9 +238,8 @@ public final class NotifySocket implements AutoCloseable {
             MemorySegment.copy(name, 0, addr, ValueLayout.JAVA_BYTE, offset, name.length);
             MemorySegment data = call.allocate(Math.max(1, text.length));
             MemorySegment.copy(text, 0, data, ValueLayout.JAVA_BYTE, 0, text.length);
-            MemorySegment iov = call.allocate(16, 8);
-            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
-            iov.set(ValueLayout.JAVA_LONG, 8, text.length);
+            MemorySegment iov = call.allocate(Structs.IOVEC_SIZE, 8);
+            Structs.iovec(iov, 0, data.address(), text.length);
             MemorySegment msg = call.allocate(MSGHDR_SIZE, 8);
             msg.set(ValueLayout.JAVA_LONG, MSG_NAME, addr.address());
             msg.set(ValueLayout.JAVA_INT, MSG_NAMELEN, offset + name.length);
