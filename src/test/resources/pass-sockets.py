@@ -2,8 +2,8 @@
 """Passes listening sockets to a command the way systemd does (sd_listen_fds(3)), without waiting
 for a connection: pass-sockets.py [--ipv6-only | --dual-stack] [--socket-user=USER] SPEC... -- COMMAND ARGS...
 
-SPEC is tcp:HOST:PORT, tcp6:HOST:PORT, udp:HOST:PORT, udp6:HOST:PORT or unix:PATH (PATH starting
-with @ is abstract). An optional =NAME suffix sets its LISTEN_FDNAMES entry. --ipv6-only and
+SPEC is tcp:HOST:PORT, tcp6:HOST:PORT, udp:HOST:PORT, udp6:HOST:PORT, unix:PATH or unixgram:PATH
+(a datagram socket; PATH starting with @ is abstract). An optional =NAME suffix sets its LISTEN_FDNAMES entry. --ipv6-only and
 --dual-stack set IPV6_V6ONLY on the IPv6 sockets as a .socket unit's BindIPv6Only=ipv6-only and
 =both do; without either the kernel's default applies (net.ipv6.bindv6only, BindIPv6Only=default).
 --socket-user gives the unix socket files to USER, as SocketUser= does.
@@ -32,8 +32,8 @@ socks, names = [], []
 for spec in specs:
     spec, _, name = spec.partition("=")
     kind, _, where = spec.partition(":")
-    if kind == "unix":
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if kind in ("unix", "unixgram"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM if kind == "unix" else socket.SOCK_DGRAM)
         s.bind("\0" + where[1:] if where.startswith("@") else where)
         if owner and not where.startswith("@"):
             shutil.chown(where, owner, owner)
