@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """probe-then-serve.py ADDRESS [BIND]: does what mariadbd and pgbouncer do before they serve.
-ADDRESS (and BIND, where it binds, ADDRESS by default) is a unix socket path or HOST:PORT (IPv6
-hosts in brackets).
+ADDRESS (and BIND, where it binds, ADDRESS by default) is a unix socket path, @NAME (an abstract
+unix socket) or HOST:PORT (IPv6 hosts in brackets).
 
 1. connect()s to ADDRESS to see whether another copy of itself runs there, and prints
    "probe: OK" or "probe: ERRNO-NAME";
@@ -18,6 +18,8 @@ import sys
 def parse(where):
     if where.startswith("/"):
         return socket.AF_UNIX, where
+    if where.startswith("@"):
+        return socket.AF_UNIX, "\0" + where[1:]
     host, _, port = where.rpartition(":")
     return socket.AF_INET6 if host.startswith("[") else socket.AF_INET, (host.strip("[]"), int(port))
 
@@ -38,7 +40,7 @@ def attempt(what):
 
 
 attempt("probe")
-if family == socket.AF_UNIX:
+if family == socket.AF_UNIX and not bind.startswith("\0"):
     try:
         os.unlink(bind)
     except FileNotFoundError:

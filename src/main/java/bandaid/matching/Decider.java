@@ -1,10 +1,12 @@
 package bandaid.matching;
 
 import bandaid.socket.Errno;
+import bandaid.socket.Family;
 import bandaid.socket.FileId;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketKind;
+import bandaid.socket.SocketType;
 import bandaid.socket.TrappedCall;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,17 @@ public final class Decider {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     /** Whether an unused passed socket was pointed out already (once per run). */
     private volatile boolean unusedSaid;
+    /**
+     * Stream sockets the program bound itself to a listening address no passed socket has: said
+     * once it listen()s on one (a stream socket that never listens is a client's).
+     */
+    private final Set<OwnBind> ownStreams = ConcurrentHashMap.newKeySet();
+    /** The address a --map was suggested for (the unused passed socket's warning): nothing more is said of it. */
+    private final Set<ListenAddress> mapSuggested = ConcurrentHashMap.newKeySet();
+
+    /** A listening address the program bound on a socket of its own, and that socket's type. */
+    private record OwnBind(ListenAddress address, SocketType type) {
+    }
 
     /** Told of each passed socket's first handout: where it must outlive this decider (the broker's restarts). */
     private final Handouts handouts;
@@ -82,7 +95,75 @@ public final class Decider {
             return u.removesDir() || u.path().isEmpty() || !keepsPaths
                     ? new Decision.Continue("not a passed socket's path") : new Decision.LookCloser();
         }
+        if (call instanceof TrappedCall.Connect c) {
+            return firstConnect(c);
+        }
+        if (call instanceof TrappedCall.Listen) {
+            return ownStreams.isEmpty() ? new Decision.Continue("no socket of the program's own is bound to a listening address")
+                    : new Decision.LookCloser();
+        }
         return new Decision.Continue("not a call bandaid handles");
+    }
+
+    /**
+     * A connect() may reach a passed socket the program has not bound yet: a server's check
+     * whether another copy of it runs there (mariadbd, pgbouncer). Only then is the caller's
+     * socket looked at; once every passed socket is handed out, connects run untouched.
+     */
+    private Decision firstConnect(TrappedCall.Connect c) {
+        if (c.address().isEmpty()) {
+            return new Decision.Continue("address unreadable; the kernel answers");
+        }
+        if (modeSet.size() == passed.size()) {
+            return new Decision.Continue("every passed socket is bound");
+        }
+        ListenAddress to = c.address().get();
+        for (PassedSocket p : passed) {
+            if (!modeSet.containsKey(p.fd()) && Probes.mayReach(p, to)) {
+                return new Decision.LookCloser();
+            }
+        }
+        return new Decision.Continue("reaches no passed socket the program has not bound yet");
+    }
+
+    /**
+     * A candidate connect(), after the look at the caller's socket (and the file a unix path
+     * names): refused as the kernel refuses a connect with nobody listening (ECONNREFUSED), which
+     * is what the program would meet without socket activation, while the passed socket it would
+     * reach has not been handed to the program; afterwards the same connect runs untouched.
+     */
+    public Decision connect(TrappedCall.Connect c, CallerFacts facts) {
+        ListenAddress to = c.address().orElseThrow();
+        if (facts.socket().isEmpty() || facts.socket().get().family() != to.family() && !(to.family() == Family.INET
+                && facts.socket().get().family() == Family.INET6)) {
+            return new Decision.Continue("fd " + c.fd() + " is not a socket of the address's family bandaid can see; the kernel answers");
+        }
+        SocketType type = facts.socket().get().type();
+        for (PassedSocket p : passed) {
+            if (!modeSet.containsKey(p.fd()) && p.type() == type && Probes.reaches(p, to, facts.file())) {
+                return new Decision.Refuse(Errno.ECONNREFUSED, Errno.name(Errno.ECONNREFUSED) + ": the program has not bound passed "
+                        + p.describe() + " yet; without socket activation nobody would listen there", false);
+            }
+        }
+        return new Decision.Continue("reaches no passed socket the program has not bound yet");
+    }
+
+    /**
+     * A listen() while the program has stream sockets of its own bound to listening addresses:
+     * if this is one of them, the program listens where systemd holds nothing, said once.
+     *
+     * @param facts the caller's socket and its own address; empty when bandaid cannot tell
+     */
+    public Decision listen(TrappedCall.Listen l, CallerFacts facts) {
+        if (facts.local().isPresent() && facts.socket().isPresent()) {
+            SocketType type = facts.socket().get().type();
+            for (OwnBind own : ownStreams) {
+                if (own.type() == type && Addresses.sameAddress(own.address(), facts.local().get()) && ownStreams.remove(own)) {
+                    return new Decision.Continue("a socket of the program's own", onceEach(List.of(Probes.listensUnpassed(own.address(), own.type()))));
+                }
+            }
+        }
+        return new Decision.Continue("not a socket the program bound to a listening address of its own");
     }
 
     private Decision socket(TrappedCall.Socket s) {
@@ -101,9 +182,9 @@ public final class Decider {
         if (matcher.couldMatch(address)) {
             return new Decision.LookCloser();
         }
-        if (!strict && !unusedSaid && !address.isEphemeral() && address instanceof ListenAddress.Inet && !unusedInet().isEmpty()) {
-            // Maybe meant for a passed socket nothing has used yet: a look at the socket's type
-            // tells whether to say so (once; after that, such binds are not looked at).
+        if (!strict && !address.isEphemeral()) {
+            // Maybe meant for a passed socket nothing has used yet, or listening where nothing was
+            // passed: a look at the socket's type tells what to say.
             return new Decision.LookCloser();
         }
         return refuseIfStrict(address, Optional.empty());
@@ -124,12 +205,22 @@ public final class Decider {
             unusedInet().stream().filter(p -> p.type() == kind.get().type()).findFirst()
                     .ifPresent(p -> {
                         unusedSaid = true;
+                        mapSuggested.add(address);
                         warnings.add("binds " + address + ", which no passed socket has, while passed " + p.describe()
                                 + " of that type is still unused: if it is meant for it, run bandaid with --map " + p.name() + "="
                                 + address + " (or pass " + address + " in the .socket unit)");
                     });
         }
-        return new Decision.Continue("no passed socket for that address", warnings);
+        if (kind.isPresent() && !address.isEphemeral() && warnings.isEmpty() && !mapSuggested.contains(address)) {
+            // A datagram socket bound to a fixed port or a path serves there now; a stream socket
+            // only once it listens (a client may bind a fixed port), so that waits for listen().
+            if (kind.get().type() == SocketType.DGRAM) {
+                warnings.add(Probes.listensUnpassed(address, SocketType.DGRAM));
+            } else {
+                ownStreams.add(new OwnBind(address, kind.get().type()));
+            }
+        }
+        return new Decision.Continue("no passed socket for that address", onceEach(warnings));
     }
 
     /** The passed inet sockets no call has been handed yet. */
@@ -144,6 +235,12 @@ public final class Decider {
         }
         if (call instanceof TrappedCall.Unlink u) {
             return unlink(u, facts.file());
+        }
+        if (call instanceof TrappedCall.Connect c) {
+            return connect(c, facts);
+        }
+        if (call instanceof TrappedCall.Listen l) {
+            return listen(l, facts);
         }
         return new Decision.Continue("nothing to look at");
     }

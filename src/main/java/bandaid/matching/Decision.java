@@ -68,8 +68,17 @@ public sealed interface Decision {
         }
     }
 
-    /** Make the call fail with {@code errno} without running it (--strict). */
-    record Refuse(int errno, String why) implements Decision {
+    /**
+     * Make the call fail with {@code errno} without running it.
+     *
+     * @param warn whether the user hears of it at warning level (--strict refusing a bind), or only
+     *             with -v (a self-probe refused as the kernel would without socket activation)
+     */
+    record Refuse(int errno, String why, boolean warn) implements Decision {
+        public Refuse(int errno, String why) {
+            this(errno, why, true);
+        }
+
         @Override
         public Reply reply() {
             return new Reply.Fail(errno);

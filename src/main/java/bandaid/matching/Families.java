@@ -145,12 +145,7 @@ final class Families {
         return a instanceof ListenAddress.Inet inet ? Integer.toString(inet.port()) : "?";
     }
 
-    /** The .socket unit's line for a socket of this type (systemd.socket(5)). */
     private static String directive(SocketType type) {
-        return switch (type) {
-            case DGRAM -> "ListenDatagram";
-            case SEQPACKET -> "ListenSequentialPacket";
-            default -> "ListenStream";
-        };
+        return UnitLines.directive(type);
     }
 }

@@ -47,6 +47,22 @@ final class BpfProgram {
             p.jumpIfEqual(Abi.__NR_unlink, "notify", null);
             p.jumpIfEqual(Abi.__NR_unlinkat, "notify", null);
         }
+        if (plan.listen()) {
+            p.jumpIfEqual(Abi.__NR_listen, "notify", null);
+        }
+        if (plan.connect().trapped() && plan.connect().lengths().isEmpty()) {
+            p.jumpIfEqual(Abi.__NR_connect, "notify", null);
+        } else if (plan.connect().trapped()) {
+            // connect(fd, addr, addrlen): the length is all BPF can see of the address
+            p.jumpIfEqual(Abi.__NR_connect, null, "connect-done");
+            p.load(argumentOffset(2));
+            for (int length : plan.connect().lengths().stream().sorted().toList()) {
+                p.jumpIfEqual(length, "notify", null);
+            }
+            p.returnAction(Abi.SECCOMP_RET_ALLOW, null);
+            p.label("connect-done");
+            p.load(NR_OFFSET);
+        }
         if (!plan.socketCalls().isEmpty()) {
             p.jumpIfEqual(Abi.__NR_socket, null, "allow");
             p.load(argumentOffset(0));
@@ -68,7 +84,7 @@ final class BpfProgram {
         return p;
     }
 
-    /** The low 32 bits of argument {@code index}: socket()'s int arguments (little-endian only). */
+    /** The low 32 bits of argument {@code index}: socket()'s int arguments, connect()'s length (little-endian only). */
     private static int argumentOffset(int index) {
         return ARGS_OFFSET + 8 * index;
     }

@@ -2,6 +2,7 @@ package bandaid.nativeaccess;
 
 import bandaid.socket.Family;
 import bandaid.socket.FdFlags;
+import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
 import java.io.IOException;
@@ -79,6 +80,26 @@ public final class CallerSockets {
             // gone between the open and the read (ESRCH, ENOENT), or never there
         }
         return Optional.empty();
+    }
+
+    /**
+     * What the kernel says of the caller's socket (its own address, type, whether it listens),
+     * through a duplicate closed again at once.
+     *
+     * @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied
+     */
+    public static Optional<SocketDescription> description(int tid, int fd) {
+        OptionalInt dup = duplicate(tid, fd);
+        if (dup.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Sockets.describe(dup.getAsInt()));
+        } catch (SyscallException notASocket) {
+            return Optional.empty();
+        } finally {
+            Fds.close(dup.getAsInt(), "duplicate of the caller's fd " + fd);
+        }
     }
 
     static Optional<SocketKind> kindByDuplicate(int tid, int fd) {

@@ -230,14 +230,17 @@ public final class SeccompListener implements AutoCloseable {
                 int type = (int) a1;
                 call = new TrappedCall.Socket(pid, Family.of((int) a0), SocketType.of(type), (int) a2,
                         (type & Abi.SOCK_NONBLOCK) != 0, (type & Abi.SOCK_CLOEXEC) != 0);
-            } else if (nr == Abi.__NR_bind) {
+            } else if (nr == Abi.__NR_bind || nr == Abi.__NR_connect) {
                 // socklen_t is unsigned; the kernel refuses more than sizeof(sockaddr_storage)
                 // with EINVAL (net/socket.c, move_addr_to_kernel): such an address is no match.
                 long length = a2 & 0xffffffffL;
                 Optional<ListenAddress> address = length > Sockaddrs.MAX_LENGTH ? Optional.empty()
                         : memory.readSockaddr(pid, a1, length);
-                return new Notification(id, new TrappedCall.Bind(pid, (int) a0, address),
-                        address.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
+                TrappedCall made = nr == Abi.__NR_bind ? new TrappedCall.Bind(pid, (int) a0, address)
+                        : new TrappedCall.Connect(pid, (int) a0, address);
+                return new Notification(id, made, address.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
+            } else if (nr == Abi.__NR_listen) {
+                call = new TrappedCall.Listen(pid, (int) a0);
             } else if (nr == Abi.__NR_unlink) {
                 call = unlink(pid, TrappedCall.Unlink.AT_FDCWD, a0, false);
             } else if (nr == Abi.__NR_unlinkat) {

@@ -15,13 +15,51 @@ import java.util.Set;
  *                    so every bind is trapped and read)
  * @param unlink      whether unlink(2) and unlinkat(2) are trapped, to keep passed unix
  *                    sockets' paths (only when such a socket was passed)
+ * @param listen      whether listen(2) is trapped, to tell which of the program's own sockets
+ *                    listen (few calls: one per listening socket)
+ * @param connect     which connect(2) calls are trapped
  */
-public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink) {
+public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink, boolean listen, Connects connect) {
     public TrapPlan {
         socketCalls = Map.copyOf(socketCalls);
     }
 
+    /** A plan that traps nothing but what {@code bind} says (no socket(), listen() or connect()). */
+    public static TrapPlan bindOnly(boolean bind) {
+        return new TrapPlan(Map.of(), bind, false, false, Connects.none());
+    }
+
     public boolean trapsNothing() {
-        return socketCalls.isEmpty() && !bind && !unlink;
+        return socketCalls.isEmpty() && !bind && !unlink && !listen && !connect.any();
+    }
+
+    /**
+     * connect(2)'s address is in memory, out of BPF's reach; its length is a register. A filter
+     * cannot be changed once installed (seccomp(2)), so what it traps it traps for the whole run.
+     *
+     * @param trapped whether connect() is trapped at all
+     * @param lengths the address lengths whose connect() is trapped; empty: every one
+     */
+    public record Connects(boolean trapped, Set<Integer> lengths) {
+        public Connects {
+            lengths = Set.copyOf(lengths);
+        }
+
+        public static Connects none() {
+            return new Connects(false, Set.of());
+        }
+
+        public static Connects all() {
+            return new Connects(true, Set.of());
+        }
+
+        /** Only connect() calls with one of these address lengths. */
+        public static Connects ofLengths(Set<Integer> lengths) {
+            return lengths.isEmpty() ? none() : new Connects(true, lengths);
+        }
+
+        boolean any() {
+            return trapped;
+        }
     }
 }

@@ -174,7 +174,7 @@ public final class CallReader {
         TrappedCall call = n.call();
         warnIfUnreadable(n);
         // Named before answering: once answered, a short-lived caller may be gone from /proc.
-        boolean named = lines.debugging() || !decision.warnings().isEmpty() || decision instanceof Decision.Refuse;
+        boolean named = lines.debugging() || !decision.warnings().isEmpty() || decision instanceof Decision.Refuse r && r.warn();
         String who = named ? caller(call.pid()) : "pid " + call.pid();
         decision.warnings().forEach(w -> lines.warn("{} {}", who, w));
         Outcome outcome = answerer.answer(n.id(), decision.reply());
@@ -189,7 +189,7 @@ public final class CallReader {
     private void said(TrappedCall call, String who, Decision decision, Outcome outcome) {
         // instanceof, not a pattern switch: see ARCHITECTURE.md, "No pattern switches".
         if (outcome instanceof Outcome.Given given) {
-            if (decision instanceof Decision.Refuse) {
+            if (decision instanceof Decision.Refuse r && r.warn()) {
                 lines.warn("{} from {} -> refused ({})", call, who, decision.why());
             } else if (lines.debugging()) {
                 lines.debug("{} from {} {}", call, who, given(decision, given.result()));
@@ -218,6 +218,9 @@ public final class CallReader {
         if (decision instanceof Decision.Continue) {
             return "-> continues (" + decision.why() + ")";
         }
+        if (decision instanceof Decision.Refuse) {
+            return "-> refused (" + decision.why() + ")";
+        }
         return "-> " + decision.why();
     }
 
@@ -225,7 +228,7 @@ public final class CallReader {
     private void warnIfUnreadable(Notification n) {
         int errno = n.readError();
         if ((errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) && unreadableWarned.add(errno)) {
-            lines.warn("cannot read the address of {}'s bind(): process_vm_readv: {}; such calls run as the program made them,"
+            lines.warn("cannot read the address of {}'s bind() or connect(): process_vm_readv: {}; such calls run as the program made them,"
                     + " without the passed sockets (is Yama's ptrace_scope above 1, or a seccomp profile blocking it?)",
                     caller(n.call().pid()), Errno.describe(errno));
         }

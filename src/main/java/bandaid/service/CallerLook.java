@@ -4,12 +4,14 @@ import bandaid.matching.CallerFacts;
 import bandaid.nativeaccess.CallerSockets;
 import bandaid.nativeaccess.FileIds;
 import bandaid.socket.ListenAddress;
+import bandaid.socket.SocketKind;
 import bandaid.socket.TrappedCall;
 import java.util.Optional;
 
 /**
  * The closer look a candidate call needs beyond its registers and memory: the caller's socket and
- * fd flags, and the file a unix path names from the caller's point of view. Every failure (the
+ * fd flags, the file a unix path names from the caller's point of view, and for a listen() the
+ * socket's own address. Every failure (the
  * caller or its fd gone, a thread of it closing the fd meanwhile) is an empty fact for this one
  * call, never an error. An interface, so that a test can make a look slow or failing.
  */
@@ -30,6 +32,18 @@ public interface CallerLook {
                 return new CallerFacts(CallerSockets.kind(b.pid(), b.fd(), byDuplicate), CallerSockets.flags(b.pid(), b.fd()),
                         address instanceof ListenAddress.Unix u && u.isPath()
                                 ? FileIds.of(b.pid(), TrappedCall.Unlink.AT_FDCWD, u.name()) : Optional.empty());
+            }
+            if (call instanceof TrappedCall.Connect c) {
+                ListenAddress address = c.address().orElseThrow();
+                return new CallerFacts(CallerSockets.kind(c.pid(), c.fd(), byDuplicate), Optional.empty(),
+                        address instanceof ListenAddress.Unix u && u.isPath()
+                                ? FileIds.of(c.pid(), TrappedCall.Unlink.AT_FDCWD, u.name()) : Optional.empty());
+            }
+            if (call instanceof TrappedCall.Listen l && byDuplicate) {
+                // Without pidfd_getfd no address can be asked of the caller's socket: nothing to tell.
+                return CallerSockets.description(l.pid(), l.fd()).map(d -> new CallerFacts(Optional.of(new SocketKind(d.family(), d.type(),
+                        d.v6Only())), Optional.empty(), Optional.empty(), Optional.of(d.address())))
+                        .orElseGet(() -> new CallerFacts(Optional.empty(), Optional.empty(), Optional.empty()));
             }
             if (call instanceof TrappedCall.Unlink u && u.path().isPresent()) {
                 return CallerFacts.ofFile(FileIds.of(u.pid(), u.dirfd(), u.path().get().name()));

@@ -9,11 +9,13 @@ import bandaid.matching.MapRule;
 import bandaid.matching.SocketOrderMatcher;
 import bandaid.nativeaccess.TrapPlan;
 import bandaid.socket.Family;
+import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketType;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +47,11 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
             throw new BandaidException(ExitCode.USAGE,
                     "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
         }
-        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed));
+        // listen() always: one call per listening socket, which tells a listener nothing was passed
+        // for from a client that bound a fixed port (under --strict such binds are refused, and
+        // each listen() continues at once)
+        TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed), true,
+                connects(passed));
         return new Setup(passed, matcher, plan);
     }
 
@@ -57,6 +63,31 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
     public Decider decider(boolean strict, Map<PassedSocket, Boolean> handedOut, Decider.Handouts handouts) {
         return new Decider(matcher, strict, passed, handedOut, handouts);
     }
+
+    /**
+     * Which connect() calls reach bandaid: those that may be a program's check of its own unix
+     * socket before it binds it (mariadbd, pgbouncer), only when a unix socket was passed. The
+     * filter sees the address's length, not the address, and cannot be changed later: what it
+     * traps, it traps for the whole run, so it traps only the lengths such a check can have:
+     * sizeof(struct sockaddr_un) (what C programs pass: mariadbd, pgbouncer, libuv), and
+     * offsetof(sun_path) plus each passed name's length, with and without its NUL (what python
+     * and Go pass; an abstract name's leading NUL included). A program's outbound TCP never
+     * reaches bandaid (scripts/bench part 9 measures what a trapped connect costs a proxy).
+     */
+    static TrapPlan.Connects connects(List<PassedSocket> passed) {
+        Set<Integer> lengths = new HashSet<>();
+        for (PassedSocket p : passed) {
+            if (p.address() instanceof ListenAddress.Unix u && !u.isUnnamed()) {
+                int length = UNIX_PATH_OFFSET + u.name().length + (u.isAbstract() ? 1 : 0);
+                lengths.addAll(List.of(UNIX_ADDRESS_SIZE, length, length + 1));
+            }
+        }
+        return TrapPlan.Connects.ofLengths(lengths);
+    }
+
+    /** offsetof(struct sockaddr_un, sun_path) and sizeof(struct sockaddr_un) (unix(7)). */
+    private static final int UNIX_PATH_OFFSET = 2;
+    private static final int UNIX_ADDRESS_SIZE = 110;
 
     /** The families and types of the passed sockets: socket() is trapped only for these. */
     private static Map<Family, Set<SocketType>> kinds(List<PassedSocket> passed) {

@@ -34,6 +34,22 @@ public sealed interface TrappedCall {
         }
     }
 
+    /** connect(fd, address); the address is empty when it could not be read (the kernel then answers). */
+    record Connect(int pid, int fd, Optional<ListenAddress> address) implements TrappedCall {
+        @Override
+        public String toString() {
+            return "connect(" + address.map(ListenAddress::toString).orElse("?") + ")";
+        }
+    }
+
+    /** listen(fd, backlog). */
+    record Listen(int pid, int fd) implements TrappedCall {
+        @Override
+        public String toString() {
+            return "listen(fd " + fd + ")";
+        }
+    }
+
     /**
      * unlink(path) or unlinkat(dirfd, path, flags).
      *

@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +75,7 @@ public final class Learner {
     public static Outcome learn(Request request) throws BandaidException {
         Processes.becomeSubreaper();
         Launched launched = ProgramLauncher.launch(request.program(), bandaid.service.Request.programEnvironment(request.environment(), List.of()),
-                new TrapPlan(Map.of(), true, false));
+                TrapPlan.bindOnly(true));
         int pid = launched.pid();
         SeccompListener listener = launched.listener().orElseThrow();
         List<Bound> bound = new ArrayList<>();

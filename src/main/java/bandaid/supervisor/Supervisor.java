@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +55,7 @@ public final class Supervisor {
             Processes.becomeSubreaper();
             Optional<NotifyRelay> relay = NotifyRelay.open(request.environment());
             return supervise(ProgramLauncher.launch(request.program(), programEnvironment(request, relay),
-                    new TrapPlan(Map.of(), false, false)), Optional.empty(), Optional.empty(), relay);
+                    TrapPlan.bindOnly(false)), Optional.empty(), Optional.empty(), relay);
         }
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
         passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));

@@ -36,26 +36,26 @@ class FewestTrapsIT {
         Bandaid.Run run = connectLoop("", port);
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("done " + ROUND_TRIPS, run.stdout().strip());
-        // --match=address traps bind() only (no unix socket was passed, so no unlink()): the one
-        // bind of the listening socket, which gets the passed socket. The clients never bind;
-        // connect() picks their port inside the kernel.
+        // --match=address traps bind() and listen() (no unix socket was passed, so no unlink()
+        // and no connect()): the one bind of the listening socket, which gets the passed socket,
+        // and its listen(). The clients never bind; connect() picks their port inside the kernel.
         assertEquals(List.of("bandaid: DEBUG: bind(127.0.0.1:" + port + ")"),
                 run.bandaidLines().stream().filter(l -> l.startsWith("bandaid: DEBUG: bind(")).map(l -> l.substring(0, l.indexOf(')') + 1)).toList(),
                 run.stderr());
-        assertEquals("bandaid: DEBUG: The program made 1 trapped call(s).", lastLine(run), run.stderr());
+        assertEquals("bandaid: DEBUG: The program made 2 trapped call(s).", lastLine(run), run.stderr());
     }
 
     @Test
     void theCountSeesEveryTrappedCall() throws Exception {
         // The same program with --match=socket, which traps socket() for the passed family and
-        // type too: the listener's socket() (it gets the passed socket) and its bind(), then each
-        // of the 10,000 clients' socket() (no passed socket left: it continues). The count above
-        // is the filter's doing, not a counter that misses calls.
+        // type too: the listener's socket() (it gets the passed socket), its bind() and listen(),
+        // then each of the 10,000 clients' socket() (no passed socket left: it continues). The
+        // count above is the filter's doing, not a counter that misses calls.
         int port = Net.freePort();
         Bandaid.Run run = connectLoop("--match=socket", port);
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("done " + ROUND_TRIPS, run.stdout().strip());
-        assertEquals("bandaid: DEBUG: The program made " + (2 + ROUND_TRIPS) + " trapped call(s).", lastLine(run),
+        assertEquals("bandaid: DEBUG: The program made " + (3 + ROUND_TRIPS) + " trapped call(s).", lastLine(run),
                 run.stderr().lines().limit(20).toList().toString());
     }
 

@@ -2,6 +2,7 @@ package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,31 +33,36 @@ class SelfProbeIT {
     @Test
     void aProbeOfAPassedUnixPathSpeltAnotherWayIsRefusedToo() throws Exception {
         Path real = dir.toRealPath();
-        String path = real.resolve("app.sock").toString();
-        // the same file through "..": only the file itself tells (as for bind)
-        String spelt = real.resolve("sub/../app.sock").toString();
-        java.nio.file.Files.createDirectory(real.resolve("sub"));
-        List<String> lines = probeThenServe("unix:" + path, spelt);
+        Files.createDirectory(real.resolve("real"));
+        Files.createSymbolicLink(real.resolve("link"), real.resolve("real"));
+        // the same file through a symlinked directory: only the file itself tells (as for bind)
+        List<String> lines = probeThenServe("unix:" + real.resolve("real/app.sock"), real.resolve("link/app.sock").toString());
         assertEquals("probe: ECONNREFUSED", lines.get(1), String.join("\n", lines));
         assertEquals("bound: " + lines.get(0), lines.get(2), String.join("\n", lines));
         assertEquals("health: OK", lines.get(3), String.join("\n", lines));
     }
 
     @Test
-    void aProbeOfAPassedTcpAddressBeforeTheBindIsRefusedAndTheHealthCheckAfterItReachesTheServer() throws Exception {
+    void anAbstractNameIsProbedAsAPathIs() throws Exception {
+        String name = "@bandaid-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        List<String> lines = probeThenServe("unix:" + name, name);
+        assertEquals("probe: ECONNREFUSED", lines.get(1), String.join("\n", lines));
+        assertEquals("bound: " + lines.get(0), lines.get(2), String.join("\n", lines));
+        assertEquals("health: OK", lines.get(3), String.join("\n", lines));
+    }
+
+    /**
+     * Known, not fixed (README, "Limitations"): a probe of a passed TCP address reaches the passed
+     * socket. Trapping connect() for IPv4 and IPv6 would hand every outbound connection of the
+     * program to bandaid for the whole run (the filter sees only the address's length), which cost
+     * a proxy with an upstream connect per request a quarter of its throughput (BENCHMARKS.md,
+     * part 9). The program still binds and serves on the passed socket.
+     */
+    @Test
+    void aProbeOfAPassedTcpAddressIsNotSeen() throws Exception {
         int port = Net.freePort();
         List<String> lines = probeThenServe("tcp:127.0.0.1:" + port, "127.0.0.1:" + port);
-        assertEquals("probe: ECONNREFUSED", lines.get(1), String.join("\n", lines));
-        assertEquals("bound: " + lines.get(0), lines.get(2), String.join("\n", lines));
-        assertEquals("health: OK", lines.get(3), String.join("\n", lines));
-    }
-
-    @Test
-    void aProbeOfAWildcardPassedPortThroughTheLoopbackIsRefusedToo() throws Exception {
-        int port = Net.freePort();
-        // the program binds 0.0.0.0:P as it was passed, and probes 127.0.0.1:P, which reaches it
-        List<String> lines = probeThenServe("tcp:0.0.0.0:" + port, "127.0.0.1:" + port, "0.0.0.0:" + port);
-        assertEquals("probe: ECONNREFUSED", lines.get(1), String.join("\n", lines));
+        assertEquals("probe: OK", lines.get(1), String.join("\n", lines));
         assertEquals("bound: " + lines.get(0), lines.get(2), String.join("\n", lines));
         assertEquals("health: OK", lines.get(3), String.join("\n", lines));
     }

@@ -87,11 +87,11 @@ class DeciderTest {
     }
 
     @Test
-    void bindElsewhereContinuesWithoutALookOnceEveryPassedSocketIsInUse() {
+    void aClientsBindContinuesWithoutALookAndABindElsewhereIsLookedAtForWhatItServes() {
         Decider d = byAddress(false);
         assertInstanceOf(Decision.Continue.class, d.first(bind(local(0))), "a client's bind, always");
         d.bind(bind(WEB.address()), OPEN_TCP);
-        assertInstanceOf(Decision.Continue.class, d.first(bind(local(9999))));
+        assertEquals(new Decision.LookCloser(), d.first(bind(local(9999))), "a listener of its own, or a client on a fixed port");
     }
 
     @Test
@@ -174,11 +174,14 @@ class DeciderTest {
         assertEquals(List.of("binds 0.0.0.0:8091, which no passed socket has, while passed fd 3 \"web\" (127.0.0.1:8080) of that type"
                 + " is still unused: if it is meant for it, run bandaid with --map web=0.0.0.0:8091 (or pass 0.0.0.0:8091 in the .socket unit)"),
                 c.warnings());
-        assertEquals(new Decision.Continue("no passed socket for that address"), d.first(other), "said once, then not looked at");
+        assertEquals(List.of(), ((Decision.Continue) d.bind(other, OPEN_TCP)).warnings(), "said once");
+        assertEquals(new Decision.Continue("no socket of the program's own is bound to a listening address"), d.first(listen()),
+                "nothing more is said of it when it listens");
         CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
                 Optional.of(new FdFlags(true, false)), Optional.empty());
         Decider fresh = byAddress(false);
-        assertEquals(List.of(), ((Decision.Continue) fresh.bind(other, udp)).warnings(), "no passed socket of that type");
+        assertEquals(List.of(Probes.listensUnpassed(other.address().orElseThrow(), SocketType.DGRAM)),
+                ((Decision.Continue) fresh.bind(other, udp)).warnings(), "no passed socket of that type: it serves there itself");
     }
 
     @Test
@@ -186,8 +189,104 @@ class DeciderTest {
         Decider d = byAddress(false);
         assertInstanceOf(Decision.Inject.class, d.bind(bind(WEB.address()), OPEN_TCP));
         assertEquals(new Decision.Continue("no passed socket for that address"), d.first(bind(local(0))), "port 0: a client");
-        assertEquals(new Decision.Continue("no passed socket for that address"),
-                d.first(bind(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 8091))), "web is in use");
+        TrappedCall.Bind other = bind(new ListenAddress.Inet(Family.INET, new byte[] {0, 0, 0, 0}, 8091));
+        assertEquals(new Decision.LookCloser(), d.first(other));
+        assertEquals(new Decision.Continue("no passed socket for that address"), d.bind(other, OPEN_TCP),
+                "web is in use, and a TCP socket serves only once it listens");
+    }
+
+    private static TrappedCall.Listen listen() {
+        return new TrappedCall.Listen(100, 9);
+    }
+
+    /** What the look at a listening TCP socket finds: its own address. */
+    private static CallerFacts listening(ListenAddress local) {
+        return new CallerFacts(Optional.of(new SocketKind(local.family(), SocketType.STREAM, true)), Optional.empty(), Optional.empty(),
+                Optional.of(local));
+    }
+
+    private static TrappedCall.Connect connect(ListenAddress to) {
+        return new TrappedCall.Connect(100, 7, Optional.of(to));
+    }
+
+    private static final SocketKind UNIX_STREAM = new SocketKind(Family.UNIX, SocketType.STREAM, false);
+
+    private static CallerFacts looked(SocketKind kind, Optional<FileId> file) {
+        return new CallerFacts(Optional.of(kind), Optional.empty(), file);
+    }
+
+    private static final String REFUSED = "ECONNREFUSED: the program has not bound passed fd 4 \"app\" (/run/app.sock) yet;"
+            + " without socket activation nobody would listen there";
+
+    @Test
+    void aConnectToAPassedUnixSocketBeforeTheProgramBindsItIsRefusedAsWithNobodyThereAndRunsUntouchedAfter() {
+        Decider d = new Decider(new AddressMatcher(List.of(UNIX), List.of()), false, List.of(UNIX));
+        TrappedCall.Connect probe = connect(UNIX.address());
+        assertEquals(new Decision.LookCloser(), d.first(probe));
+        assertEquals(new Decision.Refuse(Errno.ECONNREFUSED, REFUSED, false), d.connect(probe, looked(UNIX_STREAM, Optional.of(APP_FILE))));
+        assertInstanceOf(Decision.Inject.class, d.bind(bind(UNIX.address()), new CallerFacts(Optional.of(UNIX_STREAM),
+                Optional.of(new FdFlags(false, false)), Optional.of(APP_FILE))));
+        assertEquals(new Decision.Continue("every passed socket is bound"), d.first(probe), "its own health check, without a look");
+        assertInstanceOf(Decision.Continue.class, d.connect(probe, looked(UNIX_STREAM, Optional.of(APP_FILE))));
+    }
+
+    @Test
+    void aConnectIsRefusedOnlyWhereItReachesTheUnboundPassedSocket() {
+        Decider d = byAddress(false);
+        TrappedCall.Connect spelt = connect(new ListenAddress.Unix("/var/run/app.sock", false));
+        assertEquals(new Decision.LookCloser(), d.first(spelt), "another spelling may name the passed file");
+        assertEquals(new Decision.Refuse(Errno.ECONNREFUSED, REFUSED, false), d.connect(spelt, looked(UNIX_STREAM, Optional.of(APP_FILE))));
+        assertInstanceOf(Decision.Continue.class, d.connect(spelt, looked(UNIX_STREAM, Optional.of(new FileId(8, 99)))), "another file");
+        assertInstanceOf(Decision.Continue.class, d.connect(spelt, looked(UNIX_STREAM, Optional.empty())), "no file there");
+        assertInstanceOf(Decision.Continue.class, d.connect(spelt, looked(new SocketKind(Family.UNIX, SocketType.DGRAM, false),
+                Optional.of(APP_FILE))), "a datagram socket: the kernel says EPROTOTYPE");
+        assertInstanceOf(Decision.Continue.class, d.connect(spelt, new CallerFacts(Optional.empty(), Optional.empty(), Optional.of(APP_FILE))),
+                "not a socket bandaid can see");
+        assertInstanceOf(Decision.Continue.class, d.first(connect(new ListenAddress.Unix("other", true))), "an abstract name never passed");
+        assertInstanceOf(Decision.Continue.class, d.first(new TrappedCall.Connect(100, 7, Optional.empty())), "unreadable");
+    }
+
+    @Test
+    void aTcpConnectReachesAPassedListenerOfItsPortByItsAddressOrThroughTheLoopbackToAWildcard() {
+        PassedSocket any4 = inet(3, "any4", SocketType.STREAM, Family.INET, 5000, false);
+        PassedSocket any6 = inet(4, "any6", SocketType.STREAM, Family.INET6, 5000, true);
+        PassedSocket dual = inet(5, "dual", SocketType.STREAM, Family.INET6, 6000, false);
+        PassedSocket udp = inet(6, "udp", SocketType.DGRAM, Family.INET, 7000, false);
+        ListenAddress.Inet loop6 = new ListenAddress.Inet(Family.INET6, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 5000);
+        assertTrue(Probes.mayReach(any4, local(5000)));
+        assertTrue(Probes.mayReach(any4, new ListenAddress.Inet(Family.INET, ANY4, 5000)), "0.0.0.0 connects to this host");
+        assertTrue(!Probes.mayReach(any4, new ListenAddress.Inet(Family.INET, new byte[] {10, 0, 0, 1}, 5000)), "maybe another host");
+        assertTrue(!Probes.mayReach(any4, local(5001)));
+        assertTrue(!Probes.mayReach(any4, loop6), "an IPv4 listener never hears IPv6");
+        assertTrue(Probes.mayReach(any6, loop6));
+        assertTrue(!Probes.mayReach(any6, local(5000)), "IPV6_V6ONLY=1 hears no IPv4");
+        assertTrue(Probes.mayReach(dual, local(6000)), "a dual-stack [::] hears IPv4");
+        assertTrue(!Probes.mayReach(udp, local(7000)), "UDP's connect() reaches no listener");
+    }
+
+    @Test
+    void aProgramThatListensWhereNothingWasPassedIsToldOnceWhichLinePassesIt() {
+        Decider d = byAddress(false);
+        d.bind(bind(WEB.address()), OPEN_TCP);
+        assertEquals(new Decision.Continue("no socket of the program's own is bound to a listening address"), d.first(listen()),
+                "a passed socket's listen(), without a look");
+        ListenAddress own = new ListenAddress.Inet(Family.INET6, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 323);
+        CallerFacts tcp6 = new CallerFacts(Optional.of(new SocketKind(Family.INET6, SocketType.STREAM, true)),
+                Optional.of(new FdFlags(true, false)), Optional.empty());
+        assertEquals(List.of(), ((Decision.Continue) d.bind(bind(own), tcp6)).warnings(), "a TCP socket may be a client's");
+        assertEquals(new Decision.LookCloser(), d.first(listen()));
+        assertEquals(new Decision.Continue("not a socket the program bound to a listening address of its own"),
+                d.listen(listen(), listening(local(40000))), "a listener on an ephemeral port");
+        Decision.Continue listens = (Decision.Continue) d.listen(listen(), listening(own));
+        assertEquals(List.of("listens on [::1]:323 (TCP), which no passed socket has: systemd does not hold it, and clients there"
+                + " reach the program only while it runs; to have it passed, add ListenStream=[::1]:323"), listens.warnings());
+        assertEquals(new Decision.Continue("no socket of the program's own is bound to a listening address"), d.first(listen()));
+        CallerFacts gram = new CallerFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.DGRAM, false)),
+                Optional.of(new FdFlags(true, false)), Optional.empty());
+        assertEquals(List.of("listens on /run/chrony/chronyd.sock (unix datagram), which no passed socket has: systemd does not hold it,"
+                        + " and clients there reach the program only while it runs; to have it passed, add ListenDatagram=/run/chrony/chronyd.sock"),
+                ((Decision.Continue) d.bind(bind(new ListenAddress.Unix("/run/chrony/chronyd.sock", false)), gram)).warnings(),
+                "a datagram socket serves once bound");
     }
 
     private static final byte[] ANY4 = new byte[4];

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -82,7 +81,7 @@ public final class RealProgram {
     }
 
     public static TrapPlan bindOnly() {
-        return new TrapPlan(Map.of(), true, false);
+        return TrapPlan.bindOnly(true);
     }
 
     /** A python statement that writes {@code expression}'s value as a line of the file it was given. */
