@@ -274,7 +274,8 @@ public final class Decider {
                     : new Decision.Continue("no passed socket of its family", onceEach(List.of(why)));
         }
         List<String> warnings = new ArrayList<>();
-        Families.handout(socket.get(), call).ifPresent(warnings::add);
+        Families.handout(socket.get(), call).filter(note -> note.onceKey().equals(note.text()) || warned.add(note.onceKey()))
+                .ifPresent(note -> warnings.add(note.text()));
         return inject(socket.get(), Optional.of(b.fd()), facts.flags().get().closeOnExec(), facts.flags().get().nonBlocking(),
                 warnings);
     }

@@ -58,44 +58,57 @@ final class Families {
         return Optional.of(programV6Only(bind).map(v6Only -> v6Only == passed.v6Only() ? 0 : 1).orElse(0));
     }
 
-    /** What the program will see that it did not ask for, if anything; said at warning level. */
-    static Optional<String> handout(PassedSocket passed, SocketCall.Bind bind) {
+    /**
+     * What the program will see that it did not ask for, said at warning level.
+     *
+     * @param text    the line
+     * @param onceKey what makes it worth saying again: a program that splits the families (an
+     *                IPv4 bind and an IPv6-only one) hears of the one dual-stack socket once, not
+     *                once per bind, since the fix is the same lines
+     */
+    record Note(String text, String onceKey) {
+        Note(String text) {
+            this(text, text);
+        }
+    }
+
+    /** What the program will see that it did not ask for, if anything. */
+    static Optional<Note> handout(PassedSocket passed, SocketCall.Bind bind) {
         String asked = "bind(" + bind.address() + ") on an " + programFamily(bind) + " socket";
         String port = port(bind.address());
+        String split = "split " + passed.fd();
         if (programFamily(bind) == Family.INET && passed.family() == Family.INET6) {
             // accept(2) and recvfrom(2) truncate an address longer than the caller's buffer: a
             // program that sized it for sockaddr_in reads a clipped sockaddr_in6. IP-level options
             // still work: ipv6_setsockopt hands SOL_IP to ip_setsockopt.
-            return Optional.of(asked + " gets passed " + passed.describe() + ", a dual-stack AF_INET6 socket, as no IPv4 socket"
-                    + " for port " + port + " was passed: it serves both families, but the program sees IPv4 clients as IPv6-mapped"
-                    + " addresses (::ffff:a.b.c.d in a sockaddr_in6, clipped where it expects a sockaddr_in"
-                    + (passed.type() == SocketType.DGRAM ? "; IPV6_PKTINFO comes with their datagrams" : "")
-                    + "), so source checks and access rules written for IPv4 addresses do not match them; "
-                    + splitUnit(passed.type(), port));
+            return Optional.of(new Note("bind(" + bind.address() + ") gets passed " + passed.describe() + ", one dual-stack socket"
+                    + " for both families: IPv4 clients arrive as ::ffff:a.b.c.d" + (passed.type() == SocketType.DGRAM
+                    ? " with IPv6 packet info" : "") + ", which access rules written for IPv4 addresses do not"
+                    + " match; " + splitFix(passed.type(), port), split));
         }
         if (programFamily(bind) == Family.INET6 && passed.family() == Family.INET) {
             String sees = "getsockname() and accept() give AF_INET addresses, and IPv6-level socket options fail (ENOPROTOOPT)";
             if (Addresses.isV4Mapped(bind.address())) {
                 // The JDK binds 127.0.0.1 as [::ffff:127.0.0.1] on a dual-stack socket.
-                return Optional.of(asked + " gets passed " + passed.describe() + ", an AF_INET socket: " + sees
-                        + "; if the program minds, pass " + directive(passed.type()) + "=" + bind.address());
+                return Optional.of(new Note(asked + " gets passed " + passed.describe() + ", an AF_INET socket: " + sees
+                        + "; if the program minds, pass " + directive(passed.type()) + "=" + bind.address()));
             }
-            return Optional.of(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", an AF_INET socket, as no IPv6"
-                    + " socket for port " + port + " was passed: it serves IPv4 clients only, " + sees + "; to serve IPv6 too,"
-                    + " pass one dual-stack socket, " + directive(passed.type()) + "=[::]:" + port + " with BindIPv6Only=both");
+            return Optional.of(new Note(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", an AF_INET socket, as no"
+                    + " IPv6 socket for port " + port + " was passed: it serves IPv4 clients only, " + sees + "; to serve IPv6 too,"
+                    + " pass one dual-stack socket, " + directive(passed.type()) + "=[::]:" + port + " with BindIPv6Only=both"));
         }
         if (passed.family() != Family.INET6 || programV6Only(bind).isEmpty() || programV6Only(bind).get() == passed.v6Only()) {
             return Optional.empty();
         }
         if (passed.v6Only() && isWildcard(bind.address())) {
-            return Optional.of(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", which has IPV6_V6ONLY=1:"
+            return Optional.of(new Note(asked + " with IPV6_V6ONLY=0 gets passed " + passed.describe() + ", which has IPV6_V6ONLY=1:"
                     + " it serves IPv6 clients only; for one dual-stack socket pass " + directive(passed.type()) + "=[::]:" + port
-                    + " with BindIPv6Only=both");
+                    + " with BindIPv6Only=both"));
         }
         if (!passed.v6Only() && receivesIpv4(passed)) {
-            return Optional.of(asked + " with IPV6_V6ONLY=1 gets passed " + passed.describe() + ", a dual-stack socket, as no"
-                    + " IPv6-only socket for port " + port + " was passed: it receives IPv4 clients too, as ::ffff:a.b.c.d, and if the"
-                    + " program binds 0.0.0.0:" + port + " as well, both its listeners are this one socket; " + splitUnit(passed.type(), port));
+            return Optional.of(new Note("bind(" + bind.address() + ") with IPV6_V6ONLY=1 gets passed " + passed.describe()
+                    + ", one dual-stack socket for both families: it receives IPv4 clients too, as ::ffff:a.b.c.d, and a bind of"
+                    + " 0.0.0.0:" + port + " gets this same socket; " + splitFix(passed.type(), port), split));
         }
         return Optional.empty();
     }
@@ -113,9 +126,14 @@ final class Families {
                 + " add " + unitLine;
     }
 
-    private static String splitUnit(SocketType type, String port) {
-        return "to avoid it, pass " + directive(type) + "=0.0.0.0:" + port + ", and " + directive(type) + "=[::]:" + port
-                + " with BindIPv6Only=ipv6-only";
+    /**
+     * The split form of a unit, the lines an admin pastes into the .socket unit in place of its
+     * dual-stack line: one IPv4 and one IPv6-only socket, each family served apart as the program
+     * meant (BindIPv6Only= holds for the whole unit, systemd.socket(5)).
+     */
+    static String splitFix(SocketType type, String port) {
+        return "fix, in the .socket unit: " + directive(type) + "=0.0.0.0:" + port + " " + directive(type) + "=[::]:" + port
+                + " BindIPv6Only=ipv6-only";
     }
 
     /** The family of the program's socket; the address's where bandaid could not look. */
