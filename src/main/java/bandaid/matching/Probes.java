@@ -5,6 +5,7 @@ import bandaid.socket.FileId;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.SocketType;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -17,18 +18,31 @@ final class Probes {
     }
 
     /**
-     * Whether a connect() to {@code to} could reach {@code passed}, from the address alone: true
-     * when in doubt (a unix path may name the passed socket's file under another spelling).
-     * Connecting to a datagram inet socket reaches no listener: UDP's connect() only sets the peer.
+     * Whether a connect() to {@code to} could reach {@code passed}, from the address alone. A
+     * unix path may name the passed socket's file under another spelling (/var/run for /run, a
+     * symlinked directory, "..", a relative path), each of which keeps the file's own name: a
+     * path that ends in the same name is looked at, any other is not (a program's connects to
+     * other unix sockets stay on the reader thread). Connecting to a datagram inet socket reaches
+     * no listener: UDP's connect() only sets the peer.
      */
     static boolean mayReach(PassedSocket passed, ListenAddress to) {
         if (passed.type() == SocketType.DGRAM && passed.address() instanceof ListenAddress.Inet) {
             return false;
         }
         if (passed.address() instanceof ListenAddress.Unix p && to instanceof ListenAddress.Unix u) {
-            return p.equals(u) || p.isPath() && u.isPath() && passed.file().isPresent();
+            return p.equals(u) || p.isPath() && u.isPath() && passed.file().isPresent() && Arrays.equals(lastName(p), lastName(u));
         }
         return reachesInet(passed, to);
+    }
+
+    /** The last name of a path, its bytes after the last '/'. */
+    private static byte[] lastName(ListenAddress.Unix path) {
+        byte[] name = path.name();
+        int slash = name.length - 1;
+        while (slash >= 0 && name[slash] != '/') {
+            slash--;
+        }
+        return Arrays.copyOfRange(name, slash + 1, name.length);
     }
 
     /**

@@ -243,6 +243,8 @@ class DeciderTest {
         assertInstanceOf(Decision.Continue.class, d.connect(spelt, new CallerFacts(Optional.empty(), Optional.empty(), Optional.of(APP_FILE))),
                 "not a socket bandaid can see");
         assertInstanceOf(Decision.Continue.class, d.first(connect(new ListenAddress.Unix("other", true))), "an abstract name never passed");
+        assertEquals(new Decision.Continue("reaches no passed socket the program has not bound yet"),
+                d.first(connect(new ListenAddress.Unix("/run/upstream.sock", false))), "another file's name: no look");
         assertInstanceOf(Decision.Continue.class, d.first(new TrappedCall.Connect(100, 7, Optional.empty())), "unreadable");
     }
 
