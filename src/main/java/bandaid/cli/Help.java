@@ -21,10 +21,11 @@ final class Help {
     static String text() {
         StringBuilder s = new StringBuilder();
         s.append("Usage: bandaid [OPTIONS] [--] PROGRAM [ARGS...]\n");
-        s.append("       bandaid inspect\n");
+        s.append("       bandaid inspect [[--] PROGRAM [ARGS...]]\n");
         s.append("       bandaid ").append(UnitCommand.USAGE.substring("usage is bandaid ".length())).append("\n\n");
         s.append("Runs PROGRAM on the sockets systemd passed (LISTEN_FDS), without the program knowing.\n");
-        s.append("bandaid inspect, in place of a program, lists what was passed.\n\nOptions:\n");
+        s.append("bandaid inspect, in place of a program, lists what was passed; given PROGRAM, also what each of its\n"
+                + "sockets would get (it runs PROGRAM once in a network namespace of its own, as root).\n\nOptions:\n");
         for (Field field : Options.class.getDeclaredFields()) {
             Parameter p = field.getAnnotation(Parameter.class);
             if (p == null) {

@@ -8,6 +8,7 @@ import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.SocketDescription;
 import bandaid.service.Environment;
+import bandaid.socket.SocketType;
 import bandaid.supervisor.Learner;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,19 +50,8 @@ final class UnitLearning {
 
     /** @param program the program (absolute) and its arguments */
     static Learned learn(Environment env, PrintStream err, List<byte[]> program) throws BandaidException {
-        String path = Optional.ofNullable(env.get("PATH")).orElse("") + ":" + SBIN;
-        String unshare = find("unshare", path, "util-linux");
-        String ip = find("ip", path, "iproute2");
-        checkNamespace(unshare, ip);
-        List<byte[]> command = new ArrayList<>();
-        for (String word : List.of(unshare, "--net", "--", "/bin/sh", "-c", INSIDE, ip)) {
-            command.add(word.getBytes(StandardCharsets.UTF_8));
-        }
-        command.addAll(program);
         String name = Bytes.printable(program.getFirst());
-        err.println("bandaid: running " + name + " in a network namespace of its own until it has made no new bind() for "
-                + QUIET.toSeconds() + " s (at most " + LIMIT.toSeconds() + " s)");
-        Learner.Outcome outcome = Learner.learn(new Learner.Request(command, env, QUIET, LIMIT));
+        Learner.Outcome outcome = listenOnly(env, err, program);
         List<Listen> listen = new ArrayList<>();
         for (Learner.Heard heard : outcome.heard()) {
             SocketDescription s = heard.socket();
@@ -77,7 +67,51 @@ final class UnitLearning {
         }
         err.println("bandaid: " + (ended.isEmpty() ? "stopped " + name : ended + " by itself") + "; the unit passes "
                 + (listen.size() == 1 ? "that socket" : "those " + listen.size() + " sockets"));
+        splits(outcome.heard()).forEach(line -> err.println("bandaid: " + line));
         return new Learned(listen, ipv6Only(outcome.heard(), err));
+    }
+
+    /** What {@link #learn} found, without making a unit of it ({@code bandaid inspect -- PROGRAM}). */
+    static Learner.Outcome listenOnly(Environment env, PrintStream err, List<byte[]> program) throws BandaidException {
+        String path = Optional.ofNullable(env.get("PATH")).orElse("") + ":" + SBIN;
+        String unshare = find("unshare", path, "util-linux");
+        String ip = find("ip", path, "iproute2");
+        checkNamespace(unshare, ip);
+        List<byte[]> command = new ArrayList<>();
+        for (String word : List.of(unshare, "--net", "--", "/bin/sh", "-c", INSIDE, ip)) {
+            command.add(word.getBytes(StandardCharsets.UTF_8));
+        }
+        command.addAll(program);
+        err.println("bandaid: running " + Bytes.printable(program.getFirst()) + " in a network namespace of its own until it has made"
+                + " no new bind() for " + QUIET.toSeconds() + " s (at most " + LIMIT.toSeconds() + " s)");
+        return Learner.learn(new Learner.Request(command, env, QUIET, LIMIT));
+    }
+
+    /**
+     * Each port where the program splits the families, 0.0.0.0:P beside [::]:P with
+     * IPV6_V6ONLY=1 (postgres's listen_addresses='*', dnsmasq): said, since a unit that passes
+     * one dual-stack socket there instead hands both binds that one socket, and IPv4 clients
+     * arrive as ::ffff:a.b.c.d.
+     */
+    static List<String> splits(List<Learner.Heard> heard) {
+        List<String> lines = new ArrayList<>();
+        for (Learner.Heard four : heard) {
+            SocketDescription s = four.socket();
+            if (!(s.address() instanceof ListenAddress.Inet v4) || v4.family() != Family.INET || !v4.isWildcard()) {
+                continue;
+            }
+            boolean split = heard.stream().map(Learner.Heard::socket).anyMatch(h -> h.type() == s.type() && h.v6Only()
+                    && h.address() instanceof ListenAddress.Inet v6 && v6.family() == Family.INET6 && v6.isWildcard() && v6.port() == v4.port());
+            if (split) {
+                String directive = s.type() == SocketType.DGRAM ? "ListenDatagram" : "ListenStream";
+                lines.add(four.caller() + " splits the families on " + (s.type() == SocketType.DGRAM ? "UDP" : "TCP")
+                        + " port " + v4.port() + " (0.0.0.0:" + v4.port() + " and [::]:" + v4.port() + " with IPV6_V6ONLY=1): pass"
+                        + " them apart, " + directive + "=0.0.0.0:" + v4.port() + " " + directive + "=[::]:" + v4.port()
+                        + " BindIPv6Only=ipv6-only; one dual-stack " + directive + "=" + v4.port() + " would hand both binds one socket,"
+                        + " and IPv4 clients would arrive as ::ffff:a.b.c.d");
+            }
+        }
+        return lines;
     }
 
     private static String find(String tool, String path, String packageName) throws BandaidException {

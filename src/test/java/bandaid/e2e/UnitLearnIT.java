@@ -50,6 +50,45 @@ class UnitLearnIT {
                 "bandaid: split_families.[PID] listens on 0.0.0.0:" + port + " (AF_INET SOCK_DGRAM)",
                 "bandaid: split_families.[PID] listens on [::]:" + port + " (AF_INET6 SOCK_DGRAM, IPV6_V6ONLY=1)"), saw);
         assertEquals(Set.of(), ListeningSockets.onPort(port), "the program listened in a namespace of its own");
+        // issue 25: the split form is pointed out, with what a dual-stack unit would do instead
+        List<String> splits = run.stderr().lines().filter(l -> l.contains(" splits the families ")).map(l -> l.replaceFirst("\\[\\d+]", "[PID]"))
+                .toList();
+        assertEquals(List.of("bandaid: split_families.[PID] splits the families on TCP port " + port + " (0.0.0.0:" + port + " and [::]:"
+                        + port + " with IPV6_V6ONLY=1): pass them apart, ListenStream=0.0.0.0:" + port + " ListenStream=[::]:" + port
+                        + " BindIPv6Only=ipv6-only; one dual-stack ListenStream=" + port + " would hand both binds one socket, and IPv4"
+                        + " clients would arrive as ::ffff:a.b.c.d",
+                "bandaid: split_families.[PID] splits the families on UDP port " + port + " (0.0.0.0:" + port + " and [::]:" + port
+                        + " with IPV6_V6ONLY=1): pass them apart, ListenDatagram=0.0.0.0:" + port + " ListenDatagram=[::]:" + port
+                        + " BindIPv6Only=ipv6-only; one dual-stack ListenDatagram=" + port + " would hand both binds one socket, and IPv4"
+                        + " clients would arrive as ::ffff:a.b.c.d"), splits, run.stderr());
+    }
+
+    /**
+     * Issue 25: {@code bandaid inspect -- PROGRAM} under a dual-stack unit learns what the program
+     * binds and says what each bind would get, with the split unit's lines where the program
+     * splits the families, and the line that passes what nothing was passed for.
+     */
+    @Test
+    void inspectGivenTheProgramSaysWhatEachOfItsSocketsWouldGetAndTheSplitFix() throws Exception {
+        int port = Net.freePorts(2);
+        Bandaid.Run run = Bandaid.shell("exec " + Programs.PASS + " --dual-stack tcp6:[::]:" + port + "=web -- \"$BANDAID\" inspect -- "
+                + SPLIT + " " + port);
+        assertEquals(0, run.exitCode(), run.stderr());
+        List<String> lines = run.stdout().lines().map(l -> l.replaceFirst("\\[\\d+]", "[PID]")).toList();
+        String passed = "passed fd 3 \"web\" ([::]:" + port + ")";
+        assertEquals(List.of("Received 1 descriptor via the environment.",
+                "fd 3 \"web\": AF_INET6 SOCK_STREAM [::]:" + port + ", listening, blocking, dual-stack",
+                "split_families.[PID] listens on 0.0.0.0:" + port + " (AF_INET SOCK_STREAM): gets " + passed,
+                "  warning: bind(0.0.0.0:" + port + ") gets " + passed + ", one dual-stack socket for both families: IPv4 clients arrive as"
+                        + " ::ffff:a.b.c.d, which access rules written for IPv4 addresses do not match; fix, in the .socket unit:"
+                        + " ListenStream=0.0.0.0:" + port + " ListenStream=[::]:" + port + " BindIPv6Only=ipv6-only",
+                "split_families.[PID] listens on [::]:" + port + " (AF_INET6 SOCK_STREAM, IPV6_V6ONLY=1): gets " + passed,
+                "split_families.[PID] listens on 0.0.0.0:" + port + " (AF_INET SOCK_DGRAM): gets no passed socket",
+                "  warning: listens on 0.0.0.0:" + port + " (UDP), which no passed socket has: systemd does not hold it, and clients there"
+                        + " reach the program only while it runs; to have it passed, add ListenDatagram=0.0.0.0:" + port,
+                "split_families.[PID] listens on [::]:" + port + " (AF_INET6 SOCK_DGRAM, IPV6_V6ONLY=1): gets no passed socket",
+                "  warning: listens on [::]:" + port + " (UDP), which no passed socket has: systemd does not hold it, and clients there"
+                        + " reach the program only while it runs; to have it passed, add ListenDatagram=[::]:" + port), lines, run.stderr());
     }
 
     @Test
