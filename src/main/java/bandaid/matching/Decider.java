@@ -220,7 +220,8 @@ public final class Decider {
                 ownStreams.add(new OwnBind(address, kind.get().type()));
             }
         }
-        return new Decision.Continue("no passed socket for that address", onceEach(warnings));
+        // a client's bind (the common case here) spends no stream on warnings it has none of
+        return new Decision.Continue("no passed socket for that address", warnings.isEmpty() ? warnings : onceEach(warnings));
     }
 
     /** The passed inet sockets no call has been handed yet. */
