@@ -54,14 +54,59 @@ bandaid_java_flags() {
   if (( feature >= 24 )); then bandaid_flags+=(-XX:UserThreadWaitAttemptsAtExit=0); fi
 }
 
+# carry_environment: sets the array jvm_environment to the environment this process was given,
+# for bandaid's JVM, with each entry that the JVM, its java launcher or the dynamic linker would
+# act on, or that env(1) could not pass as it is, written BANDAID_CARRIED_<position>=<entry>;
+# bandaid puts those back, byte for byte and in their place, into the program's environment
+# (supervisor/Environment.java).
+#   Carried: JAVA_TOOL_OPTIONS, _JAVA_OPTIONS (HotSpot), JDK_JAVA_OPTIONS, _JAVA_LAUNCHER_DEBUG
+#   (the java launcher; the latter prints to stdout, the program's), JDK_AOT_VM_OPTIONS (JDK 25)
+#   and _JAVA_SR_SIGNUM: a unit's Environment= meant for a wrapped Java server would otherwise open
+#   a debug port in bandaid, re-open its attach socket (-XX:-DisableAttachMechanism) or stop it from
+#   starting. LD_* (ld.so(8): LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, LD_DEBUG...), meant for the
+#   program as well. The variables the launchers set for bandaid (BANDAID_LAUNCHER,
+#   BANDAID_CLOSED_FD, BANDAID_SET_SR_SIGNUM) and BANDAID_CARRIED_* itself, so that a value of the
+#   same name comes back as given. A second entry of a name (env(1) would replace the first), one
+#   without "=" or with an empty name (env(1) would take it for the command).
+# Read from /proc/self/environ, the block exec(2) passed: bash's own variables have already been
+# changed (PWD and SHLVL set, OLDPWD dropped when not a directory, a second entry of a name
+# dropped), and the JVM would pass them on so. Only without /proc, bash's exported variables.
+carry_environment() {
+  local entry name i=0
+  local -a given=()
+  local -A seen=()
+  if ! mapfile -d '' given 2>/dev/null < /proc/self/environ; then
+    for name in $(compgen -e); do given+=("$name=${!name}"); done
+  fi
+  jvm_environment=()
+  for entry in "${given[@]}"; do
+    case $entry in
+      JAVA_TOOL_OPTIONS=* | _JAVA_OPTIONS=* | JDK_JAVA_OPTIONS=* | _JAVA_LAUNCHER_DEBUG=* | JDK_AOT_VM_OPTIONS=* \
+        | _JAVA_SR_SIGNUM=* | LD_* | BANDAID_LAUNCHER=* | BANDAID_CLOSED_FD=* | BANDAID_SET_SR_SIGNUM=* \
+        | BANDAID_CARRIED_* | =*)
+        jvm_environment+=("BANDAID_CARRIED_$i=$entry") ;;
+      *=*)
+        name=${entry%%=*}
+        if [[ -n "${seen[=$name]+x}" ]]; then
+          jvm_environment+=("BANDAID_CARRIED_$i=$entry")
+        else
+          seen[=$name]=
+          jvm_environment+=("$entry")
+        fi ;;
+      *)
+        jvm_environment+=("BANDAID_CARRIED_$i=$entry") ;;
+    esac
+    (( ++i ))
+  done
+}
+
 # launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the absolute
 # path of the calling script (for `bandaid unit`'s ExecStart=). JVM options of the caller's own
 # (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS, which adds JVM
 # options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
 # archive is only used by a JVM started with the options it was made with: these.)
 launch_bandaid() {
-  local java=$1 jar=$2 fd
-  export BANDAID_LAUNCHER=$3
+  local java=$1 jar=$2 launcher=$3 fd closed=()
   shift 3
 
   # The JVM opens files of its own as soon as it starts, at the lowest free fd numbers: an fd that
@@ -71,19 +116,20 @@ launch_bandaid() {
   # more than 7 digits is refused by bandaid itself (more fds than a process can have).
   if [[ "${LISTEN_FDS:-}" =~ ^[0-9]{1,7}$ ]]; then
     for (( fd = 3; fd < 3 + LISTEN_FDS; fd++ )); do
-      if [[ ! -e /proc/self/fd/$fd ]]; then export BANDAID_CLOSED_FD=$fd; break; fi
+      if [[ ! -e /proc/self/fd/$fd ]]; then closed=("BANDAID_CLOSED_FD=$fd"); break; fi
     done
   fi
 
-  # HotSpot suspends threads with SIGUSR2 unless told otherwise; move that to a real-time signal
-  # so SIGUSR2 can be forwarded too. bandaid removes both variables from the program's environment.
-  if [[ -z "${_JAVA_SR_SIGNUM:-}" ]]; then
-    export _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
-  fi
-
   bandaid_java_flags "$java"
+  carry_environment
+  # exec -c: env(1) gets no environment of bash's; the JVM gets jvm_environment, then the
+  # launchers' own variables. HotSpot suspends threads with SIGUSR2 unless told otherwise
+  # (_JAVA_SR_SIGNUM): a real-time signal instead, so that SIGUSR2 can be forwarded too. bandaid
+  # removes the variables it was given here from the program's environment.
   # shellcheck disable=SC2086
-  exec env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH \
+  exec -c env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH -- \
+    "${jvm_environment[@]}" BANDAID_LAUNCHER="$launcher" _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1 \
+    ${closed[@]+"${closed[@]}"} \
     "$java" "${bandaid_flags[@]}" \
     ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
     -jar "$jar" "$@"

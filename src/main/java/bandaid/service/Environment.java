@@ -9,17 +9,22 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * bandaid's environment, read once: as text, for bandaid's own variables (LISTEN_*, PATH), and
  * as the bytes it was given, for the program. The JVM decodes environ with the locale's charset
  * (sun.jnu.encoding): with LANG unset é becomes ?, and bytes that are not UTF-8 become U+FFFD;
- * the program must get exactly what bandaid got.
+ * the program must get exactly what bandaid got. The launcher passes some entries past bandaid's
+ * JVM under another name (scripts/lib/launch.sh): {@link #given} puts them back.
  *
  * @param variables the variables as text (UTF-8, lossy only for bytes that are not UTF-8)
  * @param raw       each {@code NAME=value} entry as bytes, in order
  */
 public record Environment(Map<String, String> variables, List<byte[]> raw) {
+    /** How scripts/lib/launch.sh names an entry it carries past bandaid's JVM. */
+    private static final byte[] CARRIED = "BANDAID_CARRIED_".getBytes(StandardCharsets.US_ASCII);
+
     public Environment {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         raw = List.copyOf(raw);
@@ -54,10 +59,40 @@ public record Environment(Map<String, String> variables, List<byte[]> raw) {
         return variables.get(name);
     }
 
-    /** The raw entries without the variables named: what the program gets. */
-    public List<byte[]> rawWithout(List<String> names) {
-        return raw.stream().filter(entry -> names.stream().noneMatch(n -> startsWith(entry, (n + "=").getBytes(StandardCharsets.UTF_8))))
+    /** {@code entries} without the variables named. */
+    static List<byte[]> without(List<byte[]> entries, List<String> names) {
+        return entries.stream().filter(entry -> names.stream().noneMatch(n -> startsWith(entry, (n + "=").getBytes(StandardCharsets.UTF_8))))
                 .toList();
+    }
+
+    /**
+     * The environment bandaid was given, as the program is to get it: the raw entries without
+     * {@code launcherVariables} (those the launcher set for bandaid's JVM), and with each entry the
+     * launcher carried past the JVM ({@code BANDAID_CARRIED_<position>=<entry>}: the JVM's own
+     * options, LD_*, and whatever env(1) could not pass as it is; scripts/lib/launch.sh) back as
+     * it was, in its place.
+     */
+    public List<byte[]> given(List<String> launcherVariables) {
+        List<byte[]> given = new ArrayList<>();
+        for (byte[] entry : without(raw, launcherVariables)) {
+            given.add(carried(entry).orElse(entry));
+        }
+        return given;
+    }
+
+    /** The entry that {@code entry} carries, if it is {@code BANDAID_CARRIED_<digits>=<entry>}. */
+    private static Optional<byte[]> carried(byte[] entry) {
+        if (!startsWith(entry, CARRIED)) {
+            return Optional.empty();
+        }
+        int i = CARRIED.length;
+        while (i < entry.length && entry[i] >= '0' && entry[i] <= '9') {
+            i++;
+        }
+        if (i == CARRIED.length || i == entry.length || entry[i] != '=') {
+            return Optional.empty();
+        }
+        return Optional.of(Arrays.copyOfRange(entry, i + 1, entry.length));
     }
 
     private static boolean startsWith(byte[] entry, byte[] prefix) {

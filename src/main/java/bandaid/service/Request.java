@@ -22,7 +22,8 @@ public record Request(List<byte[]> program, Environment environment, ListenEnvir
             "BANDAID_LAUNCHER");
 
     /**
-     * The environment the program gets: bandaid's as it was given, byte for byte, without
+     * The environment the program gets: bandaid's as it was given, byte for byte (with what the
+     * launcher carried past bandaid's JVM put back: {@link Environment#given}), without
      * {@code remove} and bandaid's own. sd_listen_fds(3) asks that LISTEN_* be unset before the
      * sockets reach anyone else: the program is not the process LISTEN_PID names, and its own
      * children must not act on them.
@@ -33,14 +34,14 @@ public record Request(List<byte[]> program, Environment environment, ListenEnvir
 
     /** {@link #programEnvironment(List)} of any environment bandaid was given. */
     public static List<byte[]> programEnvironment(Environment environment, List<String> remove) {
-        List<String> removed = new ArrayList<>(ListenEnvironment.VARIABLES);
-        removed.addAll(OWN_VARIABLES);
-        removed.addAll(remove);
+        List<String> own = new ArrayList<>(OWN_VARIABLES);
         if (environment.get("BANDAID_SET_SR_SIGNUM") != null) {
             // scripts/bandaid moved the JVM's suspend/resume signal off SIGUSR2 (so USR2 can be
-            // forwarded); the program must not see that setting.
-            removed.add("_JAVA_SR_SIGNUM");
+            // forwarded); the program must not see that setting (but gets a value it was given).
+            own.add("_JAVA_SR_SIGNUM");
         }
-        return environment.rawWithout(removed);
+        List<String> removed = new ArrayList<>(ListenEnvironment.VARIABLES);
+        removed.addAll(remove);
+        return Environment.without(environment.given(own), removed);
     }
 }

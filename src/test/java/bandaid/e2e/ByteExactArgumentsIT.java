@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * "??"). (issue 12, item 12)
  */
 class ByteExactArgumentsIT {
+    private static final String EXEC_ENVIRONMENT = Bandaid.ROOT.resolve("src/test/resources/exec-environment.py").toString();
     /** The arguments, as bash's $'...' (so no Java string carries them) and as the bytes they are. */
     private static final List<String> ARGS_BASH = List.of("$'\\xff'", "$'\\xc3\\xa9'", "$'a\\xfe b'", "$'caf\\xc3\\xa9\\xe9'");
     private static final List<String> ARGS_HEX = List.of("ff", "c3a9", "61fe2062", "636166c3a9e9");
@@ -48,6 +49,42 @@ class ByteExactArgumentsIT {
         // One assertion, so that a failure shows both.
         assertEquals("arguments " + ARGS_HEX + ", BANDAID_TEST_VALUE " + List.of(ENV_HEX), "arguments " + got + ", BANDAID_TEST_VALUE " + values,
                 "the program's arguments after its script and OUT, and its environment, in hex");
+    }
+
+    /**
+     * The environment, entry for entry, as the kernel passed it to the launcher: nothing a shell
+     * would change (PWD and SHLVL added or rewritten, OLDPWD dropped when it is not a directory, a
+     * function re-exported in bash's form), two entries of one name, one without "=", an empty one,
+     * the JVM's own variables (carried past bandaid's JVM) and bandaid's own names. Only LISTEN_*
+     * goes. (issue 23, item 8) In both modes: bandaid beside the program, and bandaid handing it to
+     * a broker and becoming it.
+     */
+    @ParameterizedTest(name = "broker mode: {0}")
+    @ValueSource(booleans = {false, true})
+    void environmentReachesTheProgramEntryForEntry(boolean brokerMode, @TempDir Path dir) throws Exception {
+        List<byte[]> given = new ArrayList<>();
+        for (String entry : List.of("PATH=" + System.getenv("PATH"), "JAVA_HOME=" + System.getProperty("java.home"),
+                "PWD=/nonexistent/stale", "OLDPWD=/nonexistent", "SHLVL=not a number", "_=/usr/bin/elsewhere",
+                "TWICE=first", "TWICE=second", "no equals sign", "", "=an empty name", "-starts=with a dash",
+                "BASH_FUNC_f%%=() {  echo  hi\n}", "JAVA_TOOL_OPTIONS=-Dfor.the.program=1", "LD_LIBRARY_PATH=/nonexistent",
+                "_JAVA_SR_SIGNUM=12", "BANDAID_LAUNCHER=/given/to/the/program", "BANDAID_CARRIED_3=as given")) {
+            given.add(entry.getBytes(StandardCharsets.UTF_8));
+        }
+        given.add(new byte[] {'B', 'Y', 'T', 'E', 'S', '=', (byte) 0xff, (byte) 0xc3, (byte) 0xa9});
+        Path out = dir.resolve("got");
+        List<String> command = new ArrayList<>(List.of(Programs.PASS, "tcp:127.0.0.1:0", "--", EXEC_ENVIRONMENT));
+        given.forEach(entry -> command.add(HexFormat.of().formatHex(entry)));
+        try (LocalBroker broker = brokerMode ? LocalBroker.start() : null) {
+            command.addAll(List.of("--", Bandaid.SCRIPT, brokerMode ? broker.option() : "--no-broker", "--",
+                    Bandaid.PYTHON, Programs.program("dump-args.py"), out.toString()));
+            Process p = Bandaid.process(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), output + (brokerMode ? broker.log() : ""));
+        }
+
+        List<String> got = split(Files.readAllBytes(Path.of(out + ".environ"))).stream().map(e -> new String(e, StandardCharsets.ISO_8859_1)).toList();
+        List<String> expected = given.stream().map(e -> new String(e, StandardCharsets.ISO_8859_1)).toList();
+        assertEquals(String.join("\n", expected), String.join("\n", got), "the program's environment (bytes as Latin-1), one entry a line");
     }
 
     /** NUL-terminated strings, as /proc/PID/cmdline and environ hold them. */
