@@ -54,6 +54,25 @@ bandaid_java_flags() {
   if (( feature >= 24 )); then bandaid_flags+=(-XX:UserThreadWaitAttemptsAtExit=0); fi
 }
 
+# bandaid_arguments_heap ARGS...: when ARGS are large, appends to bandaid_flags a heap that holds
+# them while the JVM starts. The java launcher hands the JVM its whole command line as the
+# property sun.java.command, which the JVM decodes into a Java string before it may collect
+# garbage: ~4 bytes of heap per byte (bytes that are not UTF-8 are decoded into UTF-16 through a
+# Latin-1 attempt). In -Xmn512k's young generation that fails from ~72 KB of arguments ("GC
+# triggered before VM initialization completed", status 1) and, depending on where the
+# allocations fall, again at 1-2 MB. So above 16 KB the young generation is 8 bytes per byte of
+# arguments plus 1 MB (held at 1-6 MB of arguments, the kernel's limit: LargeArgumentsIT), the
+# heap's start that plus the usual old generation, its maximum 16 bytes per byte more than the
+# usual 64 MB: the arguments live on in sun.java.command, main()'s String[] and the program's
+# command (BENCHMARKS.md, "The JVM's options"). Smaller argument lists start as always.
+bandaid_arguments_heap() {
+  local LC_ALL=C IFS=' ' all="$*" # C: ${#all} counts bytes
+  local kib=$(( (${#all} + 1023) / 1024 )) young start max
+  (( kib > 16 )) || return 0
+  young=$(( 8 * kib + 1024 )) start=$(( 8 * kib + 1024 + 7680 )) max=$(( 16 * kib + 65536 ))
+  bandaid_flags+=(-Xmn${young}k -Xms${start}k -Xmx${max}k)
+}
+
 # carry_environment: sets the array jvm_environment to the environment this process was given,
 # for bandaid's JVM, with each entry that the JVM, its java launcher or the dynamic linker would
 # act on, or that env(1) could not pass as it is, written BANDAID_CARRIED_<position>=<entry>;
@@ -121,16 +140,36 @@ launch_bandaid() {
   fi
 
   bandaid_java_flags "$java"
+  bandaid_arguments_heap "$@"
   carry_environment
   # exec -c: env(1) gets no environment of bash's; the JVM gets jvm_environment, then the
   # launchers' own variables. HotSpot suspends threads with SIGUSR2 unless told otherwise
   # (_JAVA_SR_SIGNUM): a real-time signal instead, so that SIGUSR2 can be forwarded too. bandaid
   # removes the variables it was given here from the program's environment.
-  # shellcheck disable=SC2086
-  exec -c env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH -- \
-    "${jvm_environment[@]}" BANDAID_LAUNCHER="$launcher" _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1 \
-    ${closed[@]+"${closed[@]}"} \
-    "$java" "${bandaid_flags[@]}" \
-    ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} \
-    -jar "$jar" "$@"
+  # shellcheck disable=SC2206
+  local command=(env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH --
+    "${jvm_environment[@]}" BANDAID_LAUNCHER="$launcher" _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
+    ${closed[@]+"${closed[@]}"}
+    "$java" "${bandaid_flags[@]}" ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-}
+    -jar "$jar" "$@")
+  exec_fits "${command[@]}"
+  exec -c "${command[@]}"
+}
+
+# exec_fits COMMAND...: exits 71 with one line when COMMAND's exec(2) would fail with E2BIG: the
+# program's arguments and environment fit under the kernel's limit for the launcher's exec, but
+# not with bandaid's JVM options and variables (~1 KB). execve(2): the strings and their pointers
+# may take a quarter of the stack's soft limit (ulimit -s), at most 6 MB, at least 32 pages; only
+# above those 128 KB is the limit asked for (a subshell, milliseconds).
+exec_fits() {
+  local LC_ALL=C IFS=' ' all="$*" soft limit=6291456 size
+  # The strings with their NULs, env(1)'s path as exec'd (64: room to spare), a pointer each.
+  size=$(( ${#all} + 1 + 64 + 8 * ($# + 1) ))
+  (( size > 131072 )) || return 0
+  soft=$(ulimit -S -s)
+  if [[ "$soft" != unlimited ]] && (( soft * 1024 / 4 < limit )); then limit=$(( soft * 1024 / 4 )); fi
+  (( size > limit )) || return 0
+  echo "bandaid: the program's arguments and environment leave no room for bandaid's own JVM options:" \
+    "with them, exec(2) would need $size bytes, over the kernel's limit of $limit (a quarter of ulimit -s, at most 6 MB)" >&2
+  exit 71
 }
