@@ -85,7 +85,7 @@ public final class Handover {
         if (!request.listen().activated()) {
             broker.close();
             Log.info("{}: running {} without socket activation", request.listen().nothingPassed(), program);
-            throw exec(request.program(), environment, program);
+            throw exec(request.program(), environment);
         }
         List<PassedSocket> passed;
         Setup setup;
@@ -111,7 +111,7 @@ public final class Handover {
             if (refusal.isPresent()) {
                 return refusal.get();
             }
-            throw exec(request.program(), environment, program);
+            throw exec(request.program(), environment);
         });
         throw new NotTaken(ExitCode.UNAVAILABLE, refused, false);
     }
@@ -151,8 +151,8 @@ public final class Handover {
     }
 
     /** Becomes the program; returns only the failure to say when it could not be executed. */
-    private static BandaidException exec(List<byte[]> argv, List<byte[]> environment, String program) {
-        return ProgramLauncher.startFailure(program, Exec.become(argv, environment, path(environment)));
+    private static BandaidException exec(List<byte[]> argv, List<byte[]> environment) {
+        return ProgramLauncher.startFailure(argv, environment, Exec.become(argv, environment, path(environment)));
     }
 
     /** The directories of the program's PATH, as execvp(3) searches them (its default when unset). */

@@ -74,7 +74,7 @@ public final class ProgramLauncher {
             return new Launched(Spawner.spawn(command, environment), listener);
         } catch (SyscallException e) {
             listener.ifPresent(SeccompListener::close);
-            throw startFailure(Bytes.printable(command.getFirst()), e);
+            throw startFailure(command, environment, e);
         }
     }
 
@@ -110,6 +110,21 @@ public final class ProgramLauncher {
                     + ": this kernel lacks seccomp user notification (bandaid needs Linux 5.14 or newer, CONFIG_SECCOMP_FILTER)");
         }
         return new BandaidException(ExitCode.UNAVAILABLE, e.getMessage() + ": the kernel refused bandaid's seccomp filter");
+    }
+
+    /**
+     * {@link #startFailure(String, SyscallException)}, but an ENOENT for a program that is there
+     * names the interpreter that is not (MissingInterpreter): posix_spawnp and execve report both
+     * the same way.
+     */
+    public static BandaidException startFailure(List<byte[]> command, List<byte[]> environment, SyscallException e) {
+        if (e.errno() == Errno.ENOENT) {
+            Optional<MissingInterpreter.Found> missing = MissingInterpreter.of(command.getFirst(), environment);
+            if (missing.isPresent()) {
+                return new BandaidException(ExitCode.NOT_FOUND, missing.get().message());
+            }
+        }
+        return startFailure(Bytes.printable(command.getFirst()), e);
     }
 
     /** posix_spawnp reports the exec's errno: the shell's 127 and 126, as bash says them. */

@@ -1,6 +1,7 @@
 package bandaid.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +51,41 @@ class BadInputIT {
     void programNotFound() throws Exception {
         assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- /nonexistent/server"), 127,
                 "bandaid: /nonexistent/server: command not found");
+    }
+
+    /**
+     * A script whose #! interpreter is missing, or a binary whose dynamic loader is: exec(2) says
+     * ENOENT for those too, and "command not found" sent the user looking for a file that is there.
+     * (issue 23)
+     */
+    @ParameterizedTest(name = "broker mode: {0}")
+    @ValueSource(booleans = {false, true})
+    void scriptWhoseInterpreterIsMissing(boolean brokerMode, @TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("server"), "#!/nonexistent/python9 -u\nprint('hi')\n");
+        script.toFile().setExecutable(true);
+        try (LocalBroker broker = brokerMode ? LocalBroker.start() : null) {
+            String mode = brokerMode ? broker.option() : "--no-broker";
+            assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" " + mode + " -- " + script), 127,
+                    "bandaid: " + script + ": its interpreter /nonexistent/python9 (the #! line) was not found");
+            // Found on PATH, as posix_spawnp (execvp in broker mode) finds it.
+            assertOneLine(Bandaid.shell("PATH=" + dir + ":$PATH exec " + PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" " + mode + " -- server"), 127,
+                    "bandaid: " + script + ": its interpreter /nonexistent/python9 (the #! line) was not found");
+        }
+    }
+
+    @Test
+    void binaryWhoseDynamicLoaderIsMissing(@TempDir Path dir) throws Exception {
+        // /bin/true with its PT_INTERP path renamed: ld-linux-x86-64.so.2 -> ld-linux-x86-64.so.9.
+        byte[] binary = Files.readAllBytes(Path.of("/bin/true"));
+        String text = new String(binary, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String loader = "/lib64/ld-linux-x86-64.so.2";
+        int at = text.indexOf(loader);
+        assertTrue(at > 0, "/bin/true names no " + loader);
+        binary[at + loader.length() - 1] = '9';
+        Path program = Files.write(dir.resolve("server"), binary);
+        program.toFile().setExecutable(true);
+        assertOneLine(Bandaid.shell(PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- " + program), 127,
+                "bandaid: " + program + ": its dynamic loader /lib64/ld-linux-x86-64.so.9 (the ELF interpreter) was not found");
     }
 
     @Test
