@@ -51,11 +51,13 @@ java_candidate() {
   java=$1 java_home=$home java_feature=$feature
 }
 
-# find_java: the first runtime >= 22 in $JAVA_HOME, PATH, /usr/lib/jvm/*: sets $java, $java_home, $java_feature.
-# JAVA_HOME alone when it is one (scripts/bandaid passes the JDK it found last time): looking PATH
-# up with $(type -P java) starts a subshell, ~3.5 ms on every activation here.
+# find_java: the first runtime >= 22 in $java_first (scripts/bandaid's remembered JDK, when it
+# comes first), $JAVA_HOME, PATH, /usr/lib/jvm/*: sets $java, $java_home, $java_feature.
+# The first that is one alone: looking PATH up with $(type -P java) starts a subshell, ~3.5 ms on
+# every activation here.
 find_java() {
   local dir home feature field path_java
+  if [[ -n "${java_first:-}" ]] && java_candidate "$java_first/bin/java"; then return 0; fi
   if [[ -n "${JAVA_HOME:-}" ]] && java_candidate "$JAVA_HOME/bin/java"; then return 0; fi
   if path_java=$(type -P java) && java_candidate "$path_java"; then return 0; fi
   # BANDAID_JVM_ROOT stands in for /usr/lib/jvm in tests of this search.

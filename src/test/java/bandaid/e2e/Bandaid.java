@@ -35,12 +35,14 @@ final class Bandaid {
     /**
      * The one way the tests start a process (bandaid, or whatever starts it): with the environment
      * the tests run in, less what systemd gives a service (a LISTEN_FDS or NOTIFY_SOCKET of the
-     * tests' own would reach bandaid as if meant for it), plus $BANDAID, the launcher; stdin is
+     * tests' own would reach bandaid as if meant for it; an INVOCATION_ID, when the tests run in a
+     * unit, would make the launcher act as in a unit), plus $BANDAID, the launcher; stdin is
      * /dev/null.
      */
     static ProcessBuilder process(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_") || k.startsWith("WATCHDOG_") || k.equals("NOTIFY_SOCKET"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_") || k.startsWith("WATCHDOG_") || k.equals("NOTIFY_SOCKET")
+                || k.equals("INVOCATION_ID"));
         pb.environment().put("BANDAID", SCRIPT);
         return pb;
     }
