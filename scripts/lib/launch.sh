@@ -71,6 +71,7 @@ bandaid_arguments_heap() {
   (( kib > 16 )) || return 0
   young=$(( 8 * kib + 1024 )) start=$(( 8 * kib + 1024 + 7680 )) max=$(( 16 * kib + 65536 ))
   bandaid_flags+=(-Xmn${young}k -Xms${start}k -Xmx${max}k)
+  bandaid_argfile= # it holds the usual options
 }
 
 # carry_environment: sets the array jvm_environment to the environment this process was given,
@@ -119,11 +120,41 @@ carry_environment() {
   done
 }
 
+# argfile_holds FILE WORDS...: whether FILE is a java @argfile of exactly WORDS; written there
+# (renamed into place: a JVM starting meanwhile reads the old file or the new) when it is not and
+# its directory may be written, which happens once per JDK, jar and AOT cache. The java launcher's
+# syntax (java(1), "java Command-Line Argument Files"): each word in double quotes, within which a
+# backslash escapes; a newline or carriage return would end the word even there.
+argfile_holds() {
+  local file=$1 content old= IFS=' '
+  shift
+  local words=("$@") all="$*"
+  if [[ "$all" == *[\\\"$'\n\r']* ]]; then # rare: escape
+    words=("${words[@]//\\/\\\\}")
+    words=("${words[@]//\"/\\\"}")
+    words=("${words[@]//$'\n'/\\n}")
+    words=("${words[@]//$'\r'/\\r}")
+  fi
+  printf -v content '"%s"\n' "${words[@]}"
+  if [[ -f "$file" && -r "$file" ]]; then IFS= read -r -d '' old < "$file" || true; fi
+  [[ "$old" != "$content" ]] || return 0
+  [[ -w "${file%/*}" ]] || return 1
+  if printf '%s' "$content" 2>/dev/null > "$file.$$" && mv -f "$file.$$" "$file" 2>/dev/null; then return 0; fi
+  rm -f "$file.$$" 2>/dev/null
+  return 1
+}
+
 # launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the absolute
 # path of the calling script (for `bandaid unit`'s ExecStart=). JVM options of the caller's own
 # (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS, which adds JVM
 # options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
-# archive is only used by a JVM started with the options it was made with: these.)
+# archive is only used by a JVM started with the options it was made with: these.) When the
+# caller sets bandaid_exec, a symlink named bandaid to JAVA, that is what is exec'd: the kernel
+# names the process after the file exec'd (its comm, which ps, pidof and `systemctl status`
+# show), and argv[0] is its path, so the process shows as bandaid, not java. When it sets
+# bandaid_argfile, the JVM's options and jar come from that file (argfile_holds), so that ps and
+# `systemctl status` show `bandaid @FILE [--] PROGRAM ARGS...`; not with BANDAID_JAVA_OPTIONS,
+# which would have to follow the file's options, nor with the heap of large arguments.
 launch_bandaid() {
   local java=$1 jar=$2 launcher=$3 fd closed=()
   shift 3
@@ -147,11 +178,14 @@ launch_bandaid() {
   # (_JAVA_SR_SIGNUM): a real-time signal instead, so that SIGUSR2 can be forwarded too. bandaid
   # removes the variables it was given here from the program's environment.
   # shellcheck disable=SC2206
+  local jvm=("${bandaid_flags[@]}" ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-} -jar "$jar")
+  if [[ -n "${bandaid_argfile:-}" && -z "${BANDAID_JAVA_OPTIONS:-}" ]] && argfile_holds "$bandaid_argfile" "${jvm[@]}"; then
+    jvm=("@$bandaid_argfile")
+  fi
   local command=(env --block-signal=HUP,INT,QUIT,TERM,USR1,USR2,WINCH --
     "${jvm_environment[@]}" BANDAID_LAUNCHER="$launcher" _JAVA_SR_SIGNUM=39 BANDAID_SET_SR_SIGNUM=1
     ${closed[@]+"${closed[@]}"}
-    "$java" "${bandaid_flags[@]}" ${bandaid_jvm_options[@]+"${bandaid_jvm_options[@]}"} ${BANDAID_JAVA_OPTIONS:-}
-    -jar "$jar" "$@")
+    "${bandaid_exec:-$java}" "${jvm[@]}" "$@")
   exec_fits "${command[@]}"
   exec -c "${command[@]}"
 }

@@ -72,6 +72,13 @@ class SystemdDebInstallIT {
         Container.Http response = container.get("http://127.0.0.1:8095/");
         assertEquals(200, response.status(), response + "\n" + container.journal("pkgweb.service"));
         assertEquals("active", container.state("pkgweb.service"));
+        // Its main process shows as bandaid (issue 24, item 8): the name systemctl status, ps and
+        // pidof show, and a command line of the postinst's @argfile and what bandaid was given.
+        String mainPid = container.ok("systemctl show -P MainPID pkgweb.service").strip();
+        assertEquals("bandaid", container.ok("cat /proc/" + mainPid + "/comm").strip());
+        assertEquals("/usr/lib/bandaid/runtime/bin/bandaid @/var/cache/bandaid/bandaid.args -- " + Container.PYTHON
+                + " -m http.server 8095 --bind 127.0.0.1", container.ok("tr '\\0' ' ' < /proc/" + mainPid + "/cmdline").strip());
+        assertTrue(List.of(container.ok("pidof bandaid").strip().split(" ")).contains(mainPid), "pidof bandaid");
 
         // Broker mode, once the admin enables it: the same unit, its program now the main
         // process; the package's broker unit is hardened.

@@ -72,7 +72,7 @@ class SystemdNotifyIT {
         assertTrue(took >= 2500, "active after " + took + " ms, before the program's READY=1:\n" + container.journal("late.service"));
         assertEquals("serving after a late start", container.property("late.service", "StatusText"));
         String main = container.property("late.service", "MainPID");
-        assertEquals("java", container.ok("cat /proc/" + main + "/comm").strip(), "bandaid stays the main pid despite MAINPID=1");
+        assertEquals("bandaid", container.ok("cat /proc/" + main + "/comm").strip(), "bandaid stays the main pid despite MAINPID=1");
         assertEquals(200, container.get("http://127.0.0.1:8601/").status(), container.journal("late.service"));
         assertTrue(container.property("late.service", "NotifyAccess").equals("main"));
         System.out.println("journalctl -u late.service:\n" + container.journal("late.service"));
@@ -88,13 +88,13 @@ class SystemdNotifyIT {
         container.install(Map.of("hiding.service", "[Service]\nType=notify\nExecStart=" + Container.BANDAID + " -- " + Container.PYTHON
                 + " /etc/bandaid-test/notify.py hides-mainpid\n"));
         container.ok("systemctl start hiding.service"); // returns once the first message's READY=1 is taken
-        assertEquals("java", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
+        assertEquals("bandaid", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!container.property("hiding.service", "StatusText").equals("two")) {
             assertTrue(System.nanoTime() < deadline, "the second message did not arrive:\n" + container.journal("hiding.service"));
             Thread.sleep(100);
         }
-        assertEquals("java", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
+        assertEquals("bandaid", mainProcess("hiding.service"), "bandaid stays the main pid:\n" + container.journal("hiding.service"));
         container.ok("systemctl stop hiding.service");
     }
 

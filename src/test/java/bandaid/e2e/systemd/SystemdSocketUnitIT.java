@@ -42,7 +42,7 @@ class SystemdSocketUnitIT {
         assertEquals(1, listeners.lines().count(), listeners);
         assertTrue(listeners.contains("\"systemd\",pid=1") && listeners.contains("\"python3\""), listeners);
         String main = container.property("web.service", "MainPID");
-        assertEquals("java", container.ok("cat /proc/" + main + "/comm").strip(), "bandaid is the main process");
+        assertEquals("bandaid", container.ok("cat /proc/" + main + "/comm").strip(), "bandaid is the main process");
         container.awaitMessage("web.service", "\"GET / HTTP/1.1\" 200");
         System.out.println("journalctl -u web.service:\n" + container.journal("web.service"));
     }
