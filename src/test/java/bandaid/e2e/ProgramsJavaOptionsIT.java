@@ -64,6 +64,20 @@ class ProgramsJavaOptionsIT {
     }
 
     /**
+     * HotSpot's own files in the program's working directory (a Java server's .hotspotrc and
+     * .hotspot_compiler), which is bandaid's too, made bandaid's JVM warn at every start that it
+     * ignored them.
+     */
+    @Test
+    void hotSpotFilesInTheProgramsDirectoryAreNotBandaids(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(".hotspotrc"), "+PrintVMOptions\n");
+        Files.writeString(dir.resolve(".hotspot_compiler"), "exclude java/lang/Object <init>\n");
+        Bandaid.Run run = Bandaid.shell("cd " + dir + " && exec " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- true");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals("", run.stderr(), "bandaid's JVM wrote to stderr");
+    }
+
+    /**
      * _JAVA_OPTIONS=-XX:-DisableAttachMechanism, meant for a Java server, opened bandaid's attach
      * socket again (AttachIT): the program could load an agent into bandaid. And a library the unit
      * preloads for its program (LD_PRELOAD) was loaded into bandaid's JVM too.
