@@ -44,8 +44,12 @@ bandaid_java_flags() {
   #   .hotspot_compiler in the working directory, which is the program's (a Java server's own files),
   #   and warns on stderr at every start that it ignored them; named files of no content it reads
   #   quietly (start within the noise: cpu 1.01, 20 pairs).
+  # -XX:-MaxFDLimit: HotSpot raises the soft RLIMIT_NOFILE to the hard one at start, and the program
+  #   would inherit that (in both modes): systemd keeps the soft limit at 1024 for programs that
+  #   still use select(2) (LimitNOFILE=, systemd.exec(5)); the program gets the unit's (RlimitsIT).
   bandaid_flags=(-Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
-    -Xss512k -Xms8m -Xmx64m -Xmn512k --finalization=disabled -XX:Flags=/dev/null -XX:CompileCommandFile=/dev/null)
+    -Xss512k -Xms8m -Xmx64m -Xmn512k --finalization=disabled -XX:Flags=/dev/null -XX:CompileCommandFile=/dev/null
+    -XX:-MaxFDLimit)
   # -XX:UserThreadWaitAttemptsAtExit=0 (a product flag since JDK 24, unknown before): at exit
   #   HotSpot waits up to 300 ms for threads in native code; bandaid's reader sits in NOTIF_RECV and
   #   would hold its exit (and every restart of the unit) that long after the program's: 335 -> 36 ms
