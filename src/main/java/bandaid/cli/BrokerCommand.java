@@ -19,56 +19,42 @@ import java.util.Optional;
  * {@code bandaid broker --units [--write=DIR]}: that unit and its socket, for this launcher.
  */
 final class BrokerCommand {
-    static final String HELP = """
-            Usage: bandaid broker [--listen=PATH] [-v]
-                   bandaid broker --units [--write=DIR]
-
-            One bandaid for the whole host: services started with bandaid hand it their program's
-            seccomp listener and passed sockets, and become the program (no JVM beside it).
-
-              --listen=PATH  listen at PATH (where no bandaid-broker.socket passes the socket)
-              -v, --verbose  log every handoff
-              --units        print bandaid-broker.socket and bandaid-broker.service for this launcher
-              --write=DIR    with --units: write them into DIR (e.g. /etc/systemd/system)
-              -h, --help     show this help and exit
-            """;
-
     private BrokerCommand() {
     }
 
-    static int run(Environment env, PrintStream out, Main.Errors errors, List<String> words) {
-        Optional<Path> listen = Optional.empty();
-        Optional<Path> write = Optional.empty();
-        boolean units = false;
-        boolean verbose = false;
+    static int run(Environment env, PrintStream out, Errors errors, List<String> words) {
         try {
-            for (String word : words) {
-                if (word.equals("-h") || word.equals("--help")) {
-                    out.print(HELP);
-                    return 0;
-                } else if (word.startsWith("--listen=") && word.length() > "--listen=".length()) {
-                    listen = Optional.of(Path.of(word.substring("--listen=".length())));
-                } else if (word.startsWith("--write=") && word.length() > "--write=".length()) {
-                    write = Optional.of(Path.of(word.substring("--write=".length())));
-                } else if (word.equals("--units")) {
-                    units = true;
-                } else if (word.equals("-v") || word.equals("--verbose")) {
-                    verbose = true;
-                } else {
-                    throw new BandaidException(ExitCode.USAGE, "broker: unrecognized option '" + word + "' (see bandaid broker --help)");
-                }
+            Options.Broker options = new Options.Broker();
+            CommandLine line = CommandLine.parse(options, words, CommandLine.Ends.AT_SEPARATOR);
+            if (options.help) {
+                out.print(Help.broker());
+                return 0;
             }
-            if (write.isPresent() && !units) {
+            List<String> extra = words.subList(line.rest(), words.size());
+            if (!line.operands().isEmpty() || !extra.isEmpty()) {
+                throw new BandaidException(ExitCode.USAGE, "broker takes no arguments, got "
+                        + String.join(" ", line.operands().isEmpty() ? extra : line.operands()));
+            }
+            Optional<Path> listen = path("--listen", options.listen);
+            Optional<Path> write = path("--write", options.write);
+            if (write.isPresent() && !options.units) {
                 throw new BandaidException(ExitCode.USAGE, "broker: --write goes with --units");
             }
-            if (units) {
+            if (options.units) {
                 return units(env, out, write);
             }
-            Log.configure(verbose, errors.journal());
+            Log.configure(options.verbose, errors.journal());
             return Broker.run(env, new Broker.Options(listen));
         } catch (BandaidException e) {
             return errors.fail(e);
         }
+    }
+
+    private static Optional<Path> path(String option, String value) throws BandaidException {
+        if (value != null && value.isEmpty()) {
+            throw new BandaidException(ExitCode.USAGE, "option '" + option + "' requires an argument");
+        }
+        return Optional.ofNullable(value).map(Path::of);
     }
 
     private static int units(Environment env, PrintStream out, Optional<Path> write) throws BandaidException {

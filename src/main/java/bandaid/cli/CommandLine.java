@@ -3,76 +3,198 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import com.beust.jcommander.JCommander;
-import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.Optional;
 
 /**
- * Splits {@code bandaid [OPTIONS] [--] PROGRAM [ARGS...]}: bandaid's options end at {@code --}
- * or at the first word that is not an option, so the program's own options are never read as
- * bandaid's.
+ * The one parser of bandaid's command lines (the main command, {@code inspect}, {@code unit}),
+ * read the way systemd's tools read theirs with getopt_long(3): {@code --name=VALUE} or
+ * {@code --name VALUE}; a boolean alone or as {@code --name=BOOL} (systemd's parse_boolean:
+ * yes/no, true/false, on/off, 1/0...); the last of a repeated option wins, a repeatable one adds
+ * up; {@code --help} anywhere among the options; {@code --} ends them. A mistake is one line in
+ * getopt's or systemd's words ("unrecognized option '--frob'", "option '--map' requires an
+ * argument"), never jcommander's.
  *
- * @param programStart the index in the arguments where the program begins
- * @param separated    the program came after {@code --} (so it is a program, not a command)
+ * <p>The options are declared once, with jcommander's annotations on an options object
+ * ({@link Options}, {@link UnitOptions}), and jcommander fills that object in. Its own reading of
+ * a command line differs from getopt's (a boolean named twice flips back, a repeated option is
+ * refused, a list value is split at commas, a value in quotes loses them, {@code @file} is read),
+ * so this class reads the words itself and hands jcommander each option in one form it takes
+ * as given: the name, then its value ({@code true}/{@code false} for a boolean).
+ *
+ * <p>Reading the annotations costs start-up time (the first one spins proxy classes: about 30 ms
+ * with the AOT cache, scripts/bench): a command line without options ({@code bandaid -- PROGRAM},
+ * what a unit runs) never gets to jcommander.
+ *
+ * @param rest      the index of the first word after the options (and after {@code --})
+ * @param separated the options ended with {@code --}: what follows is a program, not a command
+ * @param options   whether any option was given
+ * @param operands  the words among the options that are neither options nor their values (for
+ *                  {@code unit}: its NAME), when they may be there
  */
-record CommandLine(Options options, int programStart, boolean separated) {
-    /** Options that take a value, as the next word when not given after '='. */
-    private static final Set<String> TAKE_A_VALUE = Set.of("--match", "--map", "--exit-idle-time");
-    /** Options whose value may be left out: the bare option means this value. */
-    private static final Map<String, String> DEFAULT_VALUE = Map.of("--broker", "--broker=/run/bandaid/broker.sock");
-
-    /**
-     * Every option name, as the annotations of {@link Options} give them. Read only when there is
-     * an option word: reading annotations spins a proxy class each (about 30 ms of start-up).
-     */
-    private static final class Known {
-        static final Set<String> NAMES = Arrays.stream(Options.class.getDeclaredFields())
-                .map(f -> f.getAnnotation(Parameter.class)).filter(Objects::nonNull)
-                .flatMap(p -> Arrays.stream(p.names())).collect(Collectors.toUnmodifiableSet());
+record CommandLine(int rest, boolean separated, boolean options, List<String> operands) {
+    /** How far the options go. */
+    enum Ends {
+        /** At the first operand, as {@code bandaid [OPTIONS] PROGRAM [ARGS]} needs (getopt's "+" mode). */
+        AT_FIRST_OPERAND,
+        /** At {@code --} only: operands may stand among the options (bandaid unit NAME ... -- PROGRAM). */
+        AT_SEPARATOR
     }
 
-    static CommandLine parse(List<String> args) throws BandaidException {
-        int end = 0;
-        boolean separator = false;
-        while (end < args.size()) {
-            String word = args.get(end);
+    /** What an option takes, from its declaration. */
+    private enum Kind {
+        /** --help, --version: no argument; acts at once (jcommander's help = true). */
+        ACTION,
+        /** A boolean: alone, or =BOOL. */
+        FLAG,
+        /** One value: =VALUE or the next word. */
+        VALUE,
+        /** =VALUE, or the following words up to the next that starts with '-' (jcommander's variableArity). */
+        VALUES,
+        /** =VALUE, or alone for the value its declaration gives ({@link Options.Alone}; getopt's optional_argument). */
+        OPTIONAL
+    }
+
+    /**
+     * Reads {@code words} into {@code options} (whose fields carry jcommander's {@code @Parameter}).
+     * An action option (--help) stops the reading there: the caller acts on its field.
+     */
+    static CommandLine parse(Object options, List<String> words, Ends ends) throws BandaidException {
+        int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
+        if (ends == Ends.AT_FIRST_OPERAND ? end == 0 || !isOption(words.getFirst()) : words.subList(0, end).stream().noneMatch(CommandLine::isOption)) {
+            // No option (the common ExecStart=/usr/bin/bandaid -- PROGRAM): no jcommander.
+            boolean separated = ends == Ends.AT_FIRST_OPERAND ? !words.isEmpty() && words.getFirst().equals("--") : end < words.size();
+            int rest = ends == Ends.AT_FIRST_OPERAND ? (separated ? 1 : 0) : Math.min(end + 1, words.size());
+            List<String> operands = ends == Ends.AT_FIRST_OPERAND ? List.of() : List.copyOf(words.subList(0, end));
+            return new CommandLine(rest, separated, false, operands);
+        }
+        JCommander jc = JCommander.newBuilder().addObject(options).expandAtSign(false).allowParameterOverwriting(true).build();
+        bind(jc, List.of()); // jcommander reads the declarations at its first parse, not before
+        Map<String, ParameterDescription> byName = new HashMap<>();
+        for (ParameterDescription p : jc.getParameters()) {
+            for (String name : p.getParameter().names()) {
+                byName.put(name, p);
+            }
+        }
+        List<String> given = new ArrayList<>();
+        List<String> operands = new ArrayList<>();
+        int i = 0;
+        boolean separated = false;
+        while (i < words.size()) {
+            String word = words.get(i);
             if (word.equals("--")) {
-                separator = true;
+                separated = true;
+                i++;
                 break;
             }
-            if (!word.startsWith("-")) {
-                break;
-            }
-            String name = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
-            if (!Known.NAMES.contains(name)) {
-                // getopt's words (systemd's tools say the same), not jcommander's.
-                throw new BandaidException(ExitCode.USAGE, "unrecognized option '" + name + "' (see bandaid --help)");
-            }
-            if (TAKE_A_VALUE.contains(word)) {
-                if (end + 1 >= args.size() || args.get(end + 1).equals("--")) {
-                    throw new BandaidException(ExitCode.USAGE, word + " needs a value, as " + word + "=VALUE (see bandaid --help)");
+            if (!isOption(word)) {
+                if (ends == Ends.AT_FIRST_OPERAND) {
+                    break;
                 }
-                end++;
+                operands.add(word);
+                i++;
+                continue;
             }
-            end++;
+            // getopt_long: --name=VALUE; a short option (-v, -h) is the word itself.
+            int eq = word.startsWith("--") ? word.indexOf('=') : -1;
+            String name = eq < 0 ? word : word.substring(0, eq);
+            Optional<String> attached = eq < 0 ? Optional.empty() : Optional.of(word.substring(eq + 1));
+            ParameterDescription p = byName.get(name);
+            if (p == null) {
+                throw usage("unrecognized option '" + word + "'");
+            }
+            i++;
+            switch (kind(p)) {
+                case ACTION -> {
+                    if (attached.isPresent()) {
+                        throw usage("option '" + name + "' doesn't allow an argument");
+                    }
+                    given.add(name);
+                    bind(jc, given);
+                    return new CommandLine(i, separated, true, List.copyOf(operands));
+                }
+                case FLAG -> given.addAll(List.of(name, Boolean.toString(attached.isEmpty() || parseBoolean(name, attached.get()))));
+                case VALUE -> {
+                    if (attached.isEmpty() && (i >= words.size() || words.get(i).equals("--"))) {
+                        throw usage("option '" + name + "' requires an argument");
+                    }
+                    given.addAll(List.of(name, attached.isPresent() ? attached.get() : words.get(i++)));
+                }
+                case OPTIONAL -> given.addAll(List.of(name, attached.isPresent() ? attached.get() : alone(p)));
+                case VALUES -> {
+                    if (attached.isPresent()) {
+                        given.addAll(List.of(name, attached.get()));
+                    } else if (i >= words.size() || isOption(words.get(i)) || words.get(i).equals("--")) {
+                        throw usage("option '" + name + "' requires an argument");
+                    }
+                    while (attached.isEmpty() && i < words.size() && !isOption(words.get(i)) && !words.get(i).equals("--")) {
+                        given.addAll(List.of(name, words.get(i++)));
+                    }
+                }
+            }
         }
-        Options options = new Options();
-        if (end == 0) {
-            // The common ExecStart=/usr/bin/bandaid -- PROGRAM: no option, so jcommander (and the
-            // reflection it does on Options) is not needed.
-            return new CommandLine(options, separator ? 1 : 0, separator);
+        bind(jc, given);
+        return new CommandLine(i, separated, !given.isEmpty(), List.copyOf(operands));
+    }
+
+    /** getopt: a word that starts with '-' is an option, except "-" alone (and "--", which ends them). */
+    private static boolean isOption(String word) {
+        return word.startsWith("-") && !word.equals("-") && !word.equals("--");
+    }
+
+    private static Kind kind(ParameterDescription p) {
+        if (p.isHelp()) {
+            return Kind.ACTION;
         }
+        Class<?> type = p.getParameterized().getType();
+        if (type == boolean.class || type == Boolean.class) {
+            // jcommander flips a boolean of arity 0 each time it is named; with arity 1 it takes the value given.
+            if (p.getParameter().arity() != 1) {
+                throw new IllegalStateException(p.getNames() + " must be declared with arity = 1");
+            }
+            return Kind.FLAG;
+        }
+        return p.getParameter().variableArity() ? Kind.VALUES : alone(p) != null ? Kind.OPTIONAL : Kind.VALUE;
+    }
+
+    /** What an option means alone, as its declaration says ({@link Options.Alone}), or null. */
+    private static String alone(ParameterDescription p) {
         try {
-            JCommander.newBuilder().programName("bandaid").addObject(options).build()
-                    .parse(args.subList(0, end).stream().map(w -> DEFAULT_VALUE.getOrDefault(w, w)).toArray(String[]::new));
-        } catch (ParameterException e) {
-            throw new BandaidException(ExitCode.USAGE, e.getMessage() + " (see bandaid --help)");
+            Options.Alone alone = p.getObject().getClass().getDeclaredField(p.getParameterized().getName()).getAnnotation(Options.Alone.class);
+            return alone == null ? null : alone.value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
         }
-        return new CommandLine(options, separator ? end + 1 : end, separator);
+    }
+
+    private static void bind(JCommander jc, List<String> given) throws BandaidException {
+        try {
+            jc.parse(given.toArray(String[]::new));
+        } catch (ParameterException e) {
+            // Not expected (every word is in a form jcommander takes), but never its words as ours.
+            throw usage("cannot read the options " + String.join(" ", given) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * systemd's parse_boolean() (src/basic/parse-util.c): 1, yes, y, true, t, on and 0, no, n,
+     * false, f, off, in any case.
+     */
+    static boolean parseBoolean(String option, String value) throws BandaidException {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "1", "yes", "y", "true", "t", "on" -> true;
+            case "0", "no", "n", "false", "f", "off" -> false;
+            default -> throw usage("failed to parse boolean argument to " + option + ": " + value + " (use yes or no)");
+        };
+    }
+
+    private static BandaidException usage(String message) {
+        return new BandaidException(ExitCode.USAGE, message);
     }
 }

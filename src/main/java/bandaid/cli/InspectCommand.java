@@ -10,6 +10,7 @@ import bandaid.matching.CallerFacts;
 import bandaid.matching.Decider;
 import bandaid.matching.Decision;
 import bandaid.nativeaccess.Processes;
+import bandaid.service.Environment;
 import bandaid.service.KernelInspector;
 import bandaid.socket.FdFlags;
 import bandaid.socket.PassedSocket;
@@ -19,7 +20,6 @@ import bandaid.supervisor.Learner;
 import bandaid.socket.Family;
 import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketType;
-import bandaid.service.Environment;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,13 +37,20 @@ final class InspectCommand {
     private InspectCommand() {
     }
 
-    static int run(Environment env, PrintStream out, Main.Errors errors, List<String> args) {
-        List<String> program = !args.isEmpty() && args.getFirst().equals("--") ? args.subList(1, args.size()) : args;
-        if (!args.isEmpty() && program.isEmpty()) {
-            return errors.fail(new BandaidException(ExitCode.USAGE, "inspect -- needs a program: usage is bandaid inspect [[--] PROGRAM [ARGS...]]"));
-        }
+    static int run(Environment env, PrintStream out, Errors errors, List<String> args) {
+        List<String> program;
         ListenEnvironment listen;
         try {
+            Options.Inspect options = new Options.Inspect();
+            CommandLine line = CommandLine.parse(options, args, CommandLine.Ends.AT_FIRST_OPERAND);
+            if (options.help) {
+                out.print(Help.inspect());
+                return 0;
+            }
+            program = args.subList(line.rest(), args.size());
+            if (line.separated() && program.isEmpty()) {
+                throw new BandaidException(ExitCode.USAGE, "inspect -- needs a program: usage is " + Help.INSPECT_USAGE);
+            }
             listen = ListenEnvironment.parse(env.variables(), Processes.ownPid());
         } catch (BandaidException e) {
             return errors.fail(e);

@@ -4,7 +4,6 @@ import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.activation.ListenEnvironment;
 import bandaid.broker.Handover;
-import bandaid.matching.MapRule;
 import bandaid.nativeaccess.Processes;
 import bandaid.service.Environment;
 import bandaid.service.Log;
@@ -15,8 +14,6 @@ import bandaid.supervisor.Supervisor;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -66,37 +63,48 @@ public final class Main {
     static int run(Environment env, PrintStream out, PrintStream err, List<byte[]> args) {
         List<String> words = args.stream().map(a -> new String(a, StandardCharsets.UTF_8)).toList();
         Errors errors = new Errors(err, env);
+        Options options = new Options();
         CommandLine line;
         try {
-            line = CommandLine.parse(words);
+            line = CommandLine.parse(options, words, CommandLine.Ends.AT_FIRST_OPERAND);
         } catch (BandaidException e) {
             return errors.fail(e);
         }
-        Options options = line.options();
         if (options.help) {
-            out.print(Help.text());
+            out.print(Help.main());
             return 0;
         }
         if (options.version) {
             out.println("bandaid " + version() + " (Java " + Runtime.version() + ")");
             return 0;
         }
-        List<String> rest = words.subList(line.programStart(), words.size());
-        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("inspect")) {
+        List<String> rest = words.subList(line.rest(), words.size());
+        Optional<String> command = line.separated() || rest.isEmpty() ? Optional.empty()
+                : Optional.of(rest.getFirst()).filter(w -> w.equals("inspect") || w.equals("unit") || w.equals("broker"));
+        if (command.isPresent() && line.options()) {
+            // Not dropped, not guessed at: each command reads its own options.
+            return errors.fail(new BandaidException(ExitCode.USAGE, "options before " + command.get() + " are not taken: give them after it"
+                    + " (bandaid " + command.get() + " --help)"));
+        }
+        if (command.isPresent() && command.get().equals("inspect")) {
             return InspectCommand.run(env, out, errors, rest.subList(1, rest.size()));
         }
-        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("unit")) {
-            return UnitCommand.run(env, out, errors, args.subList(line.programStart() + 1, args.size()));
-        }
-        if (!line.separated() && !rest.isEmpty() && rest.getFirst().equals("broker")) {
+        if (command.isPresent() && command.get().equals("broker")) {
             return BrokerCommand.run(env, out, errors, rest.subList(1, rest.size()));
         }
+        if (command.isPresent()) {
+            return UnitCommand.run(env, out, errors, args.subList(line.rest() + 1, args.size()));
+        }
         try {
-            Request request = request(env, options, args.subList(line.programStart(), args.size()));
-            Log.configure(options.verbose, errors.journal());
-            if (!request.listen().activated() && (!options.maps.isEmpty() || options.strict || options.exitIdleTime != null)) {
+            Options.Checked checked = options.program.check();
+            if (options.broker != null && options.noBroker) {
+                throw new BandaidException(ExitCode.USAGE, "--broker and --no-broker contradict each other: give one");
+            }
+            Request request = request(env, checked, args.subList(line.rest(), args.size()));
+            Log.configure(checked.verbose(), errors.journal());
+            if (!request.listen().activated() && (!checked.maps().isEmpty() || checked.strict() || checked.idleTimeGiven())) {
                 Log.warn("{} has no effect: {}",
-                        !options.maps.isEmpty() ? "--map" : options.strict ? "--strict" : "--exit-idle-time", request.listen().nothingPassed());
+                        !checked.maps().isEmpty() ? "--map" : checked.strict() ? "--strict" : "--exit-idle-time", request.listen().nothingPassed());
             }
             handOverWhereABrokerTakesIt(options, request, errors.journal());
             return Supervisor.run(request);
@@ -131,53 +139,17 @@ public final class Main {
         }
     }
 
-    /** Every option checked, and every contradiction refused, before anything is done. */
-    private static Request request(Environment env, Options options, List<byte[]> program) throws BandaidException {
-        if (options.broker != null && options.noBroker) {
-            throw new BandaidException(ExitCode.USAGE, "--broker and --no-broker contradict each other: give one");
-        }
+    /** The program's run, once the options are checked (Options.Program.check). */
+    private static Request request(Environment env, Options.Checked options, List<byte[]> program) throws BandaidException {
         if (program.isEmpty()) {
-            throw new BandaidException(ExitCode.USAGE, "no program given: usage is bandaid [OPTIONS] [--] PROGRAM [ARGS...]");
+            throw new BandaidException(ExitCode.USAGE, "no program given: usage is " + Help.USAGE);
         }
-        if (!options.match.equals("address") && !options.match.equals("socket")) {
-            throw new BandaidException(ExitCode.USAGE, "unknown --match " + options.match + ": use address or socket");
-        }
-        List<MapRule> rules = new ArrayList<>();
-        for (String map : options.maps) {
-            rules.add(MapRule.parse(map));
-        }
-        if (!rules.isEmpty() && options.match.equals("socket")) {
-            throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");
-        }
-        Optional<Duration> exitIdle = options.exitIdleTime == null ? Optional.empty() : exitIdleTime(options.exitIdleTime);
         ListenEnvironment listen = ListenEnvironment.parse(env.variables(), Processes.ownPid());
-        return new Request(program, env, listen, options.match, rules, options.strict, exitIdle, options.verbose);
-    }
-
-    /** systemd.time(7), as systemd-socket-proxyd reads its --exit-idle-time=: infinity (its default) never stops. */
-    private static Optional<Duration> exitIdleTime(String text) throws BandaidException {
-        try {
-            Duration span = TimeSpan.parse(text);
-            return TimeSpan.isInfinite(span) ? Optional.empty() : Optional.of(span);
-        } catch (IllegalArgumentException e) {
-            throw new BandaidException(ExitCode.USAGE, "--exit-idle-time=" + text + " is not a time span: " + e.getMessage());
-        }
+        return new Request(program, env, listen, options.match(), options.maps(), options.strict(), options.exitIdle(), options.verbose());
     }
 
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "(development build)" : v;
-    }
-
-    /** How a failure is told: one line on stderr, with the journal's priority when stderr is the journal. */
-    record Errors(PrintStream err, Environment env) {
-        int fail(BandaidException e) {
-            err.println((journal() ? "<3>" : "") + "bandaid: " + Bytes.oneLine(e.getMessage()));
-            return e.exitCode().code();
-        }
-
-        boolean journal() {
-            return JournalWriter.stderrIsJournal(env.get("JOURNAL_STREAM"));
-        }
     }
 }

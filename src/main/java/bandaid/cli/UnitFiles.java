@@ -10,9 +10,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The text of a NAME.socket + NAME.service pair (systemd.socket(5), systemd.service(5)), with
@@ -53,16 +56,24 @@ final class UnitFiles {
             UMask=0077
             """;
 
+    /** systemctl reload: HUP to the main process, bandaid, which passes it on to the program. */
+    static final String RELOAD = "# bandaid passes HUP on to the program.\nExecReload=/bin/kill -HUP $MAINPID\n";
+
     private UnitFiles() {
     }
 
     /**
-     * One socket of the .socket unit.
+     * One socket of the socket units.
      *
-     * @param name    FileDescriptorName=, as the user gave it
-     * @param address as ListenStream= takes it: {@code 127.0.0.1:80}, {@code [::]:80}, {@code 80}, {@code /path}, {@code @name}
+     * @param name     FileDescriptorName=, as the user gave it
+     * @param address  as ListenStream= takes it: {@code 127.0.0.1:80}, {@code [::]:80}, {@code 80}, {@code /path}, {@code @name}
+     * @param ipv6Only for an IPv6 socket, BindIPv6Only= as --learn saw the program set IPV6_V6ONLY (ipv6-only: true)
      */
-    record Listen(Optional<String> name, SocketType type, String address) {
+    record Listen(Optional<String> name, SocketType type, String address, Optional<Boolean> ipv6Only) {
+        Listen(Optional<String> name, SocketType type, String address) {
+            this(name, type, address, Optional.empty());
+        }
+
         String directive() {
             return switch (type) {
                 case DGRAM -> "ListenDatagram=";
@@ -96,9 +107,22 @@ final class UnitFiles {
         }
     }
 
+    /**
+     * One socket unit: its file name, the FileDescriptorName= of all its sockets (systemd.socket(5)
+     * keeps one per unit, the last line's: LISTEN_FDNAMES names every socket of the unit so), and
+     * its sockets.
+     */
+    record SocketUnit(String file, Optional<String> fdName, List<Listen> listen) {
+    }
+
     /** A template (NAME ends with @): web@.socket starts web@INSTANCE.service per instance. */
     static boolean template(String name) {
         return name.endsWith("@");
+    }
+
+    /** NAME.service, or NAME@.service for a template. */
+    static String serviceFile(String name) {
+        return name + ".service";
     }
 
     /**
@@ -124,30 +148,76 @@ final class UnitFiles {
         return names;
     }
 
-    static String socket(UnitCommand.Request r) throws BandaidException {
-        StringBuilder s = new StringBuilder("[Unit]\nDescription=" + r.name() + " sockets (passed to the program by bandaid)\n\n[Socket]\n");
-        List<Optional<String>> names = names(r.listen(), !r.maps().isEmpty());
+    /**
+     * The socket units: NAME.socket when every socket has one name (or none), else one
+     * NAME-FDNAME.socket per name, each with {@code Service=NAME.service} (systemd.socket(5)), so
+     * that every socket reaches the program under its own name. A template's are templates too
+     * (NAME-FDNAME@.socket); a specifier in FDNAME ({@code tcp-80%i}) stays out of the file's name.
+     */
+    static List<SocketUnit> socketUnits(UnitRequest r) throws BandaidException {
+        List<Optional<String>> names = names(r.listen(), !r.bandaid().maps().isEmpty());
+        Map<Optional<String>, List<Listen>> byName = new LinkedHashMap<>();
         for (int i = 0; i < r.listen().size(); i++) {
-            Listen l = r.listen().get(i);
-            s.append(l.directive()).append(value("--listen", l.address(), template(r.name()))).append('\n');
-            names.get(i).ifPresent(n -> s.append("FileDescriptorName=").append(n).append('\n'));
+            byName.computeIfAbsent(names.get(i), n -> new ArrayList<>()).add(r.listen().get(i));
         }
-        r.ipv6Only().ifPresent(only -> s.append("BindIPv6Only=").append(only ? "ipv6-only" : "both").append('\n'));
-        s.append("# bandaid hands over listening sockets, not connections.\nAccept=no\n\n[Install]\nWantedBy=sockets.target\n");
+        if (byName.size() == 1) {
+            Map.Entry<Optional<String>, List<Listen>> only = byName.entrySet().iterator().next();
+            return List.of(new SocketUnit(r.name() + ".socket", only.getKey(), only.getValue()));
+        }
+        String base = template(r.name()) ? r.name().substring(0, r.name().length() - 1) : r.name();
+        List<SocketUnit> units = new ArrayList<>();
+        Set<String> files = new HashSet<>();
+        for (Map.Entry<Optional<String>, List<Listen>> e : byName.entrySet()) {
+            String part = e.getKey().orElseThrow().replace("%i", "").replace("%I", "");
+            String file = base + "-" + part;
+            for (int n = 2; files.contains(file); n++) {
+                file = base + "-" + part + "-" + n;
+            }
+            files.add(file);
+            String unit = file + (template(r.name()) ? "@" : "") + ".socket";
+            if (unit.length() > 255) {
+                throw new BandaidException(ExitCode.USAGE, "the socket unit " + unit + " would have a longer name than systemd takes (255):"
+                        + " give shorter names (NAME, or FDNAME= in --listen)");
+            }
+            units.add(new SocketUnit(unit, e.getKey(), e.getValue()));
+        }
+        return units;
+    }
+
+    static String socket(UnitRequest r, SocketUnit unit) throws BandaidException {
+        boolean alone = unit.file().equals(r.name() + ".socket");
+        StringBuilder s = new StringBuilder("[Unit]\nDescription=" + r.name() + " " + (alone ? "sockets" : "socket " + unit.fdName().orElseThrow())
+                + " (passed to the program by bandaid)\n\n[Socket]\n");
+        for (Listen l : unit.listen()) {
+            s.append(l.directive()).append(value("--listen", l.address(), template(r.name()))).append('\n');
+        }
+        unit.fdName().ifPresent(n -> s.append("FileDescriptorName=").append(n).append('\n'));
+        unit.listen().stream().flatMap(l -> l.ipv6Only().stream()).findFirst()
+                .ifPresent(only -> s.append("BindIPv6Only=").append(only ? "ipv6-only" : "both").append('\n'));
+        s.append("# bandaid hands over listening sockets, not connections.\nAccept=no\n");
+        if (!alone) {
+            s.append("# Its sockets go to the one service, under this unit's name.\nService=")
+                    .append(template(r.name()) ? r.name() + "%i.service" : serviceFile(r.name())).append('\n');
+        }
+        s.append("\n[Install]\nWantedBy=sockets.target\n");
         return s.toString();
     }
 
-    /** @param command the launcher, bandaid's options, --, the program (absolute) and its arguments */
-    static String service(UnitCommand.Request r, List<byte[]> command) throws BandaidException {
-        String socket = template(r.name()) ? r.name() + "%i.socket" : r.name() + ".socket";
+    /**
+     * @param units   the socket units that pass the service its sockets
+     * @param command the launcher, bandaid's options, --, the program (absolute) and its arguments
+     */
+    static String service(UnitRequest r, List<SocketUnit> units, List<byte[]> command) throws BandaidException {
+        List<String> sockets = units.stream().map(u -> template(r.name()) ? u.file().replace("@.socket", "@%i.socket") : u.file()).toList();
         StringBuilder s = new StringBuilder("[Unit]\nDescription=" + r.name() + (template(r.name()) ? "%i" : "")
-                + " (socket-activated through bandaid)\nRequires=" + socket + "\nAfter=" + socket + "\n\n[Service]\n");
+                + " (socket-activated through bandaid)\nRequires=" + String.join(" ", sockets) + "\nAfter=" + String.join(" ", sockets)
+                + "\n\n[Service]\n");
         List<String> words = new ArrayList<>();
         for (byte[] word : command) {
             words.add(execWord(word, template(r.name())));
         }
         s.append("ExecStart=").append(String.join(" ", words)).append('\n');
-        s.append("# bandaid passes HUP on to the program.\nExecReload=/bin/kill -HUP $MAINPID\n");
+        s.append(RELOAD);
         if (r.workingDirectory().isPresent()) {
             s.append("# Where bandaid unit --learn ran it.\nWorkingDirectory=").append(value("the working directory", r.workingDirectory().get(), false))
                     .append('\n');

@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -44,12 +42,12 @@ final class UnitLearning {
     private UnitLearning() {
     }
 
-    /** The learned sockets, and BindIPv6Only= as the program set IPV6_V6ONLY (ipv6-only: true). */
-    record Learned(List<Listen> listen, Optional<Boolean> ipv6Only) {
-    }
-
-    /** @param program the program (absolute) and its arguments */
-    static Learned learn(Environment env, PrintStream err, List<byte[]> program) throws BandaidException {
+    /**
+     * @param program the program (absolute) and its arguments
+     * @return the sockets it listened on, each IPv6 one with IPV6_V6ONLY as the program set it
+     *         (its BindIPv6Only=: each socket gets a socket unit of its own, so each keeps its own)
+     */
+    static List<Listen> learn(Environment env, PrintStream err, List<byte[]> program) throws BandaidException {
         String name = Bytes.printable(program.getFirst());
         Learner.Outcome outcome = listenOnly(env, err, program);
         List<Listen> listen = new ArrayList<>();
@@ -57,7 +55,8 @@ final class UnitLearning {
             SocketDescription s = heard.socket();
             err.println("bandaid: " + heard.caller() + " listens on " + s.address() + " (" + s.family() + " " + s.type()
                     + (s.family() == Family.INET6 ? ", IPV6_V6ONLY=" + (s.v6Only() ? 1 : 0) : "") + ")");
-            address(s.address()).ifPresentOrElse(a -> listen.add(new Listen(Optional.empty(), s.type(), a)),
+            Optional<Boolean> v6Only = s.family() == Family.INET6 ? Optional.of(s.v6Only()) : Optional.empty();
+            address(s.address()).ifPresentOrElse(a -> listen.add(new Listen(Optional.empty(), s.type(), a, v6Only)),
                     () -> err.println("bandaid: WARN: " + s.address() + " is left out: a unit file can only name paths in UTF-8"));
         }
         String ended = outcome.exitStatus().isPresent() ? name + " exited with status " + outcome.exitStatus().getAsInt() : "";
@@ -68,7 +67,7 @@ final class UnitLearning {
         err.println("bandaid: " + (ended.isEmpty() ? "stopped " + name : ended + " by itself") + "; the unit passes "
                 + (listen.size() == 1 ? "that socket" : "those " + listen.size() + " sockets"));
         splits(outcome.heard()).forEach(line -> err.println("bandaid: " + line));
-        return new Learned(listen, ipv6Only(outcome.heard(), err));
+        return List.copyOf(listen);
     }
 
     /** What {@link #learn} found, without making a unit of it ({@code bandaid inspect -- PROGRAM}). */
@@ -160,35 +159,5 @@ final class UnitLearning {
             return clean ? Optional.of((unix.isAbstract() ? "@" : "") + name) : Optional.empty();
         }
         return Optional.of(address.toString());
-    }
-
-    /**
-     * BindIPv6Only= for the unit's IPv6 sockets, as the program set IPV6_V6ONLY on its own: one
-     * setting for the whole unit (systemd.socket(5)), so when the program mixed them, the
-     * wildcard sockets decide (the option matters only there, ipv6(7)) and the rest is said.
-     */
-    private static Optional<Boolean> ipv6Only(List<Learner.Heard> heard, PrintStream err) {
-        Set<Boolean> all = new TreeSet<>();
-        Set<Boolean> wildcards = new TreeSet<>();
-        for (Learner.Heard h : heard) {
-            if (h.socket().family() == Family.INET6) {
-                all.add(h.socket().v6Only());
-                if (h.socket().address() instanceof ListenAddress.Inet inet && inet.isWildcard()) {
-                    wildcards.add(h.socket().v6Only());
-                }
-            }
-        }
-        if (all.size() == 1) {
-            return Optional.of(all.iterator().next());
-        }
-        if (all.isEmpty()) {
-            return Optional.empty();
-        }
-        Set<Boolean> decide = wildcards.size() == 1 ? wildcards : all;
-        boolean chosen = decide.contains(true);
-        err.println("bandaid: WARN: the program set IPV6_V6ONLY=1 on some IPv6 sockets and 0 on others, and a socket unit sets"
-                + " BindIPv6Only= for all of its own: the unit says " + (chosen ? "ipv6-only" : "both")
-                + "; bandaid warns about the others when it hands them over");
-        return Optional.of(chosen);
     }
 }

@@ -6,6 +6,7 @@ import bandaid.socket.Bytes;
 import bandaid.service.Environment;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,13 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Where bandaid unit's paths point and its files go: the launcher and the program its
- * ExecStart= names (both must be there for the unit), and the two files it writes.
+ * ExecStart= names (both must be there for the unit), and the unit files it writes.
  */
 final class UnitPlaces {
     private UnitPlaces() {
@@ -61,21 +66,61 @@ final class UnitPlaces {
         }
     }
 
-    static void write(PrintStream out, UnitCommand.Request r, String socket, String service) throws BandaidException {
+    /**
+     * Writes {@code files} (name to text) into the request's DIR: none if one is there already,
+     * unless --force. A socket unit of NAME.service's that this write does not replace (left from
+     * an earlier write with other sockets) would pass its sockets to the service too: said.
+     */
+    static void write(PrintStream out, PrintStream err, UnitRequest r, Map<String, String> files) throws BandaidException {
         Path dir = r.write().orElseThrow();
-        Path socketFile = dir.resolve(r.name() + ".socket");
-        Path serviceFile = dir.resolve(r.name() + ".service");
-        for (Path file : List.of(socketFile, serviceFile)) {
-            if (!r.force() && Files.exists(file)) {
-                throw new BandaidException(ExitCode.CANTCREAT, file + " exists: --force replaces it");
+        for (String file : files.keySet()) {
+            if (!r.force() && Files.exists(dir.resolve(file))) {
+                throw new BandaidException(ExitCode.CANTCREAT, dir.resolve(file) + " exists: --force replaces it");
             }
         }
-        writeFile(socketFile, socket, r.force());
-        writeFile(serviceFile, service, r.force());
-        out.println("Wrote " + socketFile + " and " + serviceFile + ".");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            writeFile(dir.resolve(file.getKey()), file.getValue(), r.force());
+        }
+        List<String> written = files.keySet().stream().map(f -> dir.resolve(f).toString()).toList();
+        out.println("Wrote " + String.join(", ", written.subList(0, written.size() - 1)) + " and " + written.getLast() + ".");
+        List<String> sockets = files.keySet().stream().filter(f -> f.endsWith(".socket")).toList();
+        for (Path stale : staleSockets(dir, r.name(), files.keySet())) {
+            err.println("bandaid: WARN: " + stale + " is left from before and passes its sockets to " + UnitFiles.serviceFile(r.name())
+                    + " too: remove it (systemctl disable --now " + stale.getFileName() + ")");
+        }
         out.println(UnitFiles.template(r.name())
-                ? "Start an instance with: systemctl daemon-reload && systemctl start " + r.name() + "INSTANCE.socket"
-                : "Start it with: systemctl daemon-reload && systemctl enable --now " + r.name() + ".socket");
+                ? "Start an instance with: systemctl daemon-reload && systemctl start "
+                        + String.join(" ", sockets.stream().map(f -> f.replace("@.socket", "@INSTANCE.socket")).toList())
+                : "Start it with: systemctl daemon-reload && systemctl enable --now " + String.join(" ", sockets));
+    }
+
+    /**
+     * Socket units in DIR that start NAME.service and are not among {@code written}: NAME.socket
+     * (systemd pairs it with NAME.service by name) and any with {@code Service=NAME.service}.
+     */
+    private static List<Path> staleSockets(Path dir, String name, Set<String> written) {
+        String service = UnitFiles.serviceFile(name);
+        String instance = UnitFiles.template(name) ? name + "%i.service" : service;
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".socket")).sorted().toList()) {
+                String fileName = file.getFileName().toString();
+                if (written.contains(fileName)) {
+                    continue;
+                }
+                if (fileName.equals(name + ".socket")) {
+                    stale.add(file);
+                } else if (Files.isRegularFile(file) && Files.size(file) < 65536) {
+                    String text = Files.readString(file, StandardCharsets.UTF_8);
+                    if (text.contains("\nService=" + service + "\n") || text.contains("\nService=" + instance + "\n")) {
+                        stale.add(file);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Only a warning's worth: the files were written.
+        }
+        return stale;
     }
 
     private static void writeFile(Path file, String text, boolean force) throws BandaidException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import bandaid.service.Environment;
+import bandaid.socket.SocketType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,8 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,31 +33,41 @@ class UnitCommandTest {
     @TempDir
     Path dir;
 
-    private static String service(UnitCommand.Request r, String... command) throws BandaidException {
-        return UnitFiles.service(r, Stream.of(command).map(w -> w.getBytes(StandardCharsets.UTF_8)).toList());
+    private static String service(UnitRequest r, String... command) throws BandaidException {
+        return UnitFiles.service(r, UnitFiles.socketUnits(r), Stream.of(command).map(w -> w.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** The one socket unit {@code r} makes. */
+    private static String socket(UnitRequest r) throws BandaidException {
+        List<UnitFiles.SocketUnit> units = UnitFiles.socketUnits(r);
+        assertEquals(1, units.size(), units.toString());
+        return UnitFiles.socket(r, units.getFirst());
+    }
+
+    /** Every socket unit {@code r} makes, file name to text. */
+    private static Map<String, String> sockets(UnitRequest r) throws BandaidException {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (UnitFiles.SocketUnit unit : UnitFiles.socketUnits(r)) {
+            files.put(unit.file(), UnitFiles.socket(r, unit));
+        }
+        return files;
     }
 
     @Test
-    void writesASocketAndServicePairWithANamePerSocket() throws BandaidException {
-        UnitCommand.Request r = UnitCommand.parse("web", "--listen", "127.0.0.1:8080", "--listen", "udp:[::1]:53", "--listen", "*:80",
-                "--user", "nobody", "--", "python3", "-m", "http.server", "8080");
+    void oneSocketGoesIntoNameDotSocket() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("web", "--listen", "127.0.0.1:8080", "--user", "nobody", "--", "python3", "-m", "http.server", "8080");
         assertEquals("""
                 [Unit]
                 Description=web sockets (passed to the program by bandaid)
 
                 [Socket]
                 ListenStream=127.0.0.1:8080
-                FileDescriptorName=tcp-8080
-                ListenDatagram=[::1]:53
-                FileDescriptorName=udp-53
-                ListenStream=80
-                FileDescriptorName=tcp-80
                 # bandaid hands over listening sockets, not connections.
                 Accept=no
 
                 [Install]
                 WantedBy=sockets.target
-                """, UnitFiles.socket(r));
+                """, socket(r));
         assertEquals("""
                 [Unit]
                 Description=web (socket-activated through bandaid)
@@ -71,19 +84,86 @@ class UnitCommandTest {
                 """, service(r, LAUNCHER, "--", "/usr/bin/python3", "-m", "http.server", "8080"));
     }
 
+    /**
+     * A socket unit passes all its sockets under one FileDescriptorName= (systemd keeps the last
+     * line's), so each name gets a socket unit of its own, which starts the one service.
+     */
+    @Test
+    void severalSocketsGetASocketUnitPerNameEachStartingTheService() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("web", "--listen", "127.0.0.1:8080", "--listen", "udp:[::1]:53", "--listen", "*:80",
+                "--", "python3", "-m", "http.server", "8080");
+        Map<String, String> sockets = sockets(r);
+        assertEquals(List.of("web-tcp-8080.socket", "web-udp-53.socket", "web-tcp-80.socket"), List.copyOf(sockets.keySet()));
+        assertEquals("""
+                [Unit]
+                Description=web socket udp-53 (passed to the program by bandaid)
+
+                [Socket]
+                ListenDatagram=[::1]:53
+                FileDescriptorName=udp-53
+                # bandaid hands over listening sockets, not connections.
+                Accept=no
+                # Its sockets go to the one service, under this unit's name.
+                Service=web.service
+
+                [Install]
+                WantedBy=sockets.target
+                """, sockets.get("web-udp-53.socket"));
+        assertTrue(sockets.get("web-tcp-80.socket").contains("\nListenStream=80\nFileDescriptorName=tcp-80\n"), sockets.toString());
+        String service = service(r, LAUNCHER, "--", "/usr/bin/python3", "-m", "http.server", "8080");
+        assertTrue(service.contains("\nRequires=web-tcp-8080.socket web-udp-53.socket web-tcp-80.socket\n"
+                + "After=web-tcp-8080.socket web-udp-53.socket web-tcp-80.socket\n"), service);
+    }
+
+    @Test
+    void socketsOfOneNameShareASocketUnit() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("web", "--listen", "http=0.0.0.0:80", "http=[::]:80", "admin=127.0.0.1:9000", "--", "true");
+        Map<String, String> sockets = sockets(r);
+        assertEquals(List.of("web-http.socket", "web-admin.socket"), List.copyOf(sockets.keySet()));
+        assertTrue(sockets.get("web-http.socket").contains("\nListenStream=0.0.0.0:80\nListenStream=[::]:80\nFileDescriptorName=http\n"),
+                sockets.toString());
+        assertTrue(socket(UnitCommand.parse("web", "--listen", "http=0.0.0.0:80", "http=[::]:80", "--", "true"))
+                .contains("\nListenStream=[::]:80\nFileDescriptorName=http\n# bandaid hands over"), "one name: web.socket");
+    }
+
+    @Test
+    void aLearnedSocketUnitSaysBindIPv6OnlyAsTheProgramSetIt() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("dns", "--learn", "--", "true").withLearned(List.of(
+                new UnitFiles.Listen(Optional.empty(), SocketType.DGRAM, "0.0.0.0:53", Optional.empty()),
+                new UnitFiles.Listen(Optional.empty(), SocketType.DGRAM, "[::]:53", Optional.of(true)),
+                new UnitFiles.Listen(Optional.empty(), SocketType.STREAM, "[::]:53", Optional.of(false))), "/");
+        Map<String, String> sockets = sockets(r);
+        assertEquals(List.of("dns-udp4-53.socket", "dns-udp6-53.socket", "dns-tcp-53.socket"), List.copyOf(sockets.keySet()));
+        assertFalse(sockets.get("dns-udp4-53.socket").contains("BindIPv6Only"), sockets.toString());
+        assertTrue(sockets.get("dns-udp6-53.socket").contains("\nFileDescriptorName=udp6-53\nBindIPv6Only=ipv6-only\n"), sockets.toString());
+        assertTrue(sockets.get("dns-tcp-53.socket").contains("\nFileDescriptorName=tcp-53\nBindIPv6Only=both\n"), sockets.toString());
+    }
+
+    @Test
+    void aTemplatesSocketUnitsAreTemplatesThatStartTheServiceOfTheirInstance() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("web@", "--listen", "127.0.0.1:80%i", "admin=127.0.0.1:90%i", "--", "true");
+        Map<String, String> sockets = sockets(r);
+        assertEquals(List.of("web-tcp-80@.socket", "web-admin@.socket"), List.copyOf(sockets.keySet()));
+        assertTrue(sockets.get("web-tcp-80@.socket").contains("\nFileDescriptorName=tcp-80%i\n"), sockets.toString());
+        assertTrue(sockets.get("web-admin@.socket").contains("\nService=web@%i.service\n"), sockets.toString());
+        String service = service(r, LAUNCHER, "--", "/bin/true");
+        assertTrue(service.contains("\nRequires=web-tcp-80@%i.socket web-admin@%i.socket\n"), service);
+    }
+
     @Test
     void oneSocketKeepsItsDefaultNameUnlessNamedOrMapped() throws BandaidException {
-        assertFalse(UnitFiles.socket(UnitCommand.parse("web", "--listen", "8080", "--", "true")).contains("FileDescriptorName="));
-        assertTrue(UnitFiles.socket(UnitCommand.parse("web", "--listen", "http=8080", "--", "true")).contains("\nFileDescriptorName=http\n"));
-        assertTrue(UnitFiles.socket(UnitCommand.parse("web", "--listen", "8080", "--map", "tcp-8080=*:80", "--", "true"))
+        assertFalse(socket(UnitCommand.parse("web", "--listen", "8080", "--", "true")).contains("FileDescriptorName="));
+        assertTrue(socket(UnitCommand.parse("web", "--listen", "http=8080", "--", "true")).contains("\nFileDescriptorName=http\n"));
+        assertTrue(socket(UnitCommand.parse("web", "--listen", "8080", "--map", "tcp-8080=*:80", "--", "true"))
                 .contains("\nListenStream=8080\nFileDescriptorName=tcp-8080\n"));
     }
 
     @Test
     void namesThatWouldClashSayTheFamilyOrTheirPlace() throws BandaidException {
-        String socket = UnitFiles.socket(UnitCommand.parse("dns", "--listen", "0.0.0.0:53", "[::]:53", "udp:0.0.0.0:53", "udp:[::]:53",
+        Map<String, String> sockets = sockets(UnitCommand.parse("dns", "--listen", "0.0.0.0:53", "[::]:53", "udp:0.0.0.0:53", "udp:[::]:53",
                 "/run/a.sock", "@b", "127.0.0.1:80", "127.0.0.2:80", "--", "true"));
-        List<String> names = socket.lines().filter(l -> l.startsWith("FileDescriptorName=")).map(l -> l.substring(19)).toList();
+        List<String> names = sockets.values().stream().flatMap(String::lines).filter(l -> l.startsWith("FileDescriptorName="))
+                .map(l -> l.substring(19)).toList();
         assertEquals(List.of("tcp4-53", "tcp6-53", "udp4-53", "udp6-53", "unix-5", "unix-6", "tcp4-80-7", "tcp4-80-8"), names);
     }
 
@@ -96,9 +176,9 @@ class UnitCommandTest {
 
     @Test
     void aTemplateKeepsTheInstanceSpecifierAndDoublesEveryOtherPercent() throws BandaidException {
-        UnitCommand.Request r = UnitCommand.parse("web@", "--listen", "127.0.0.1:80%i", "--map", "tcp-80%i=*:8000", "--",
+        UnitRequest r = UnitCommand.parse("web@", "--listen", "127.0.0.1:80%i", "--map", "tcp-80%i=*:8000", "--",
                 "python3", "-m", "http.server", "8000", "--directory", "/srv/%i/100%");
-        assertTrue(UnitFiles.socket(r).contains("\nListenStream=127.0.0.1:80%i\nFileDescriptorName=tcp-80%i\n"), UnitFiles.socket(r));
+        assertTrue(socket(r).contains("\nListenStream=127.0.0.1:80%i\nFileDescriptorName=tcp-80%i\n"), socket(r));
         String service = service(r, LAUNCHER, "--map=tcp-80%i=*:8000", "--", "/usr/bin/python3", "-m", "http.server", "8000",
                 "--directory", "/srv/%i/100%");
         assertTrue(service.contains("\nRequires=web@%i.socket\nAfter=web@%i.socket\n"), service);
@@ -131,7 +211,7 @@ class UnitCommandTest {
 
     @Test
     void anArgumentWithNewLinesStaysOneWordOnOneLine() throws BandaidException {
-        UnitCommand.Request r = UnitCommand.parse("web", "--listen", "80", "--", "prog", "a\n[Service]\nUser=root\nExecStartPre=/bin/sh");
+        UnitRequest r = UnitCommand.parse("web", "--listen", "80", "--", "prog", "a\n[Service]\nUser=root\nExecStartPre=/bin/sh");
         String service = service(r, LAUNCHER, "--", "/usr/bin/prog", "a\n[Service]\nUser=root\nExecStartPre=/bin/sh");
         assertFalse(service.lines().anyMatch(l -> l.startsWith("User=") || l.startsWith("ExecStartPre=")), service);
         assertEquals(1, service.lines().filter(l -> l.equals("[Service]")).count(), service);
@@ -146,8 +226,8 @@ class UnitCommandTest {
                 List.of("web", "--listen", "80", "--", "/usr/bin/pro\ng"))) {
             int code;
             try {
-                UnitCommand.Request r = UnitCommand.parse(bad.toArray(String[]::new));
-                UnitFiles.socket(r);
+                UnitRequest r = UnitCommand.parse(bad.toArray(String[]::new));
+                sockets(r);
                 UnitPlaces.absoluteProgram(r.program().getFirst(), "/usr/bin");
                 code = 0;
             } catch (BandaidException e) {
@@ -160,7 +240,7 @@ class UnitCommandTest {
 
     @Test
     void aPercentInAUnixPathStaysAPercent() throws BandaidException {
-        assertTrue(UnitFiles.socket(UnitCommand.parse("web", "--listen", "/run/100%.sock", "--", "true")).contains("\nListenStream=/run/100%%.sock\n"));
+        assertTrue(socket(UnitCommand.parse("web", "--listen", "/run/100%.sock", "--", "true")).contains("\nListenStream=/run/100%%.sock\n"));
     }
 
     @Test
@@ -168,10 +248,10 @@ class UnitCommandTest {
         Run run = run(Map.of(), "unit", "web", "--listen", "80", "-v", "--exit-idle-time", "1h 30min", "--map=tcp-80=*:8080",
                 "--strict", "--", "/bin/true");
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().contains("\nExecStart=" + run.launcher() + " -v \"--exit-idle-time=1h 30min\" --map=tcp-80=*:8080 --strict -- /bin/true\n"),
+        assertTrue(run.out().contains("\nExecStart=" + run.launcher() + " -v --map=tcp-80=*:8080 --strict \"--exit-idle-time=1h 30min\" -- /bin/true\n"),
                 run.out());
         for (List<String> bad : List.of(List.of("--exit-idle-time=5 parsecs"), List.of("--map", "web"), List.of("--map", "nope=*:80"),
-                List.of("--match=socket", "--map=tcp-80=80"), List.of("--match=bind"), List.of("--strict=yes"), List.of("--exit-idle-time"))) {
+                List.of("--match=socket", "--map=tcp-80=80"), List.of("--match=bind"), List.of("--strict=maybe"), List.of("--exit-idle-time"))) {
             List<String> args = new ArrayList<>(List.of("unit", "web", "--listen", "80"));
             args.addAll(bad);
             args.addAll(List.of("--", "/bin/true"));
@@ -196,7 +276,7 @@ class UnitCommandTest {
                 List.of("we b", "--listen", "80", "--", "true"), List.of("web@1", "--listen", "80", "--", "true"),
                 List.of("web", "--listen", "--", "true"), List.of("web", "--listen", "80", "--learn", "--", "true"),
                 List.of("web", "--listen", "80", "--force", "--", "true"), List.of("web", "--listen", "80", "--"),
-                List.of("web", "--listen", "80", "--harden=yes", "--", "true"))) {
+                List.of("web", "--listen", "80", "--harden=maybe", "--", "true"))) {
             assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class, () -> UnitCommand.parse(bad.toArray(String[]::new))).exitCode(),
                     bad.toString());
         }

@@ -20,27 +20,28 @@ class UnitLearnIT {
         int port = Net.freePorts(2);
         Bandaid.Run run = Bandaid.shell("exec \"$BANDAID\" unit dns --learn -- " + SPLIT + " " + port);
         assertEquals(0, run.exitCode(), run.stderr());
+        // One socket unit per socket: each keeps its own FileDescriptorName= and BindIPv6Only=.
+        assertEquals(List.of("# dns-tcp4-%1$d.socket", "# dns-tcp6-%1$d.socket", "# dns-udp4-%1$d.socket", "# dns-udp6-%1$d.socket",
+                "# dns.service").stream().map(h -> h.formatted(port)).toList(), run.stdout().lines().filter(l -> l.startsWith("# dns")).toList());
         assertEquals("""
-                # dns.socket
+                # dns-tcp6-%1$d.socket
                 [Unit]
-                Description=dns sockets (passed to the program by bandaid)
+                Description=dns socket tcp6-%1$d (passed to the program by bandaid)
 
                 [Socket]
-                ListenStream=0.0.0.0:%1$d
-                FileDescriptorName=tcp4-%1$d
                 ListenStream=[::]:%1$d
                 FileDescriptorName=tcp6-%1$d
-                ListenDatagram=0.0.0.0:%1$d
-                FileDescriptorName=udp4-%1$d
-                ListenDatagram=[::]:%1$d
-                FileDescriptorName=udp6-%1$d
                 BindIPv6Only=ipv6-only
                 # bandaid hands over listening sockets, not connections.
                 Accept=no
+                # Its sockets go to the one service, under this unit's name.
+                Service=dns.service
 
                 [Install]
                 WantedBy=sockets.target
-                """.formatted(port), run.stdout().substring(0, run.stdout().indexOf("\n\n# dns.service") + 1));
+                """.formatted(port), section(run.stdout(), "# dns-tcp6-" + port + ".socket"));
+        assertTrue(section(run.stdout(), "# dns-udp4-" + port + ".socket").contains("\nListenDatagram=0.0.0.0:" + port
+                + "\nFileDescriptorName=udp4-" + port + "\n# bandaid"), run.stdout());
         assertTrue(run.stdout().contains("\nExecStart=" + Bandaid.SCRIPT + " -- " + SPLIT + " " + port + "\n"), run.stdout());
         // The program's own output went to stderr, with what bandaid saw, one line per socket.
         assertTrue(run.stderr().lines().anyMatch("ready"::equals), run.stderr());
@@ -89,6 +90,13 @@ class UnitLearnIT {
                 "split_families.[PID] listens on [::]:" + port + " (AF_INET6 SOCK_DGRAM, IPV6_V6ONLY=1): gets no passed socket",
                 "  warning: listens on [::]:" + port + " (UDP), which no passed socket has: systemd does not hold it, and clients there"
                         + " reach the program only while it runs; to have it passed, add ListenDatagram=[::]:" + port), lines, run.stderr());
+    }
+
+    /** The file in bandaid unit's output that starts with {@code header}, up to the next. */
+    private static String section(String out, String header) {
+        int from = out.indexOf(header + "\n");
+        int to = out.indexOf("\n\n# ", from);
+        return out.substring(from, to < 0 ? out.length() : to + 1);
     }
 
     @Test
