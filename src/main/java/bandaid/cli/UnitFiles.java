@@ -56,8 +56,15 @@ final class UnitFiles {
             UMask=0077
             """;
 
-    /** systemctl reload: HUP to the main process, bandaid, which passes it on to the program. */
-    static final String RELOAD = "# bandaid passes HUP on to the program.\nExecReload=/bin/kill -HUP $MAINPID\n";
+    /**
+     * systemctl reload: HUP to the main process, bandaid, which passes it on to the program. With
+     * the shell's own kill: /bin/kill comes with procps, which minimal systems lack (systemd-analyze
+     * verify and systemctl reload fail there), and the .deb does not depend on it. {@code $$} is a
+     * literal {@code $} to systemd (systemd.service(5), "Command lines"): the shell reads
+     * {@code $MAINPID} from the environment systemd gives ExecReload= (systemd.exec(5)).
+     */
+    static final String RELOAD = "# bandaid passes HUP on to the program (the shell's kill: /bin/kill is procps's).\n"
+            + "ExecReload=/bin/sh -c \"kill -HUP $$MAINPID\"\n";
 
     private UnitFiles() {
     }

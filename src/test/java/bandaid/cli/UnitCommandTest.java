@@ -76,8 +76,8 @@ class UnitCommandTest {
 
                 [Service]
                 ExecStart=/opt/bandaid/scripts/bandaid -- /usr/bin/python3 -m http.server 8080
-                # bandaid passes HUP on to the program.
-                ExecReload=/bin/kill -HUP $MAINPID
+                # bandaid passes HUP on to the program (the shell's kill: /bin/kill is procps's).
+                ExecReload=/bin/sh -c "kill -HUP $$MAINPID"
                 User=nobody
                 # With SystemCallFilter=, allow seccomp too: bandaid installs a filter of its own.
                 #SystemCallFilter=@system-service seccomp

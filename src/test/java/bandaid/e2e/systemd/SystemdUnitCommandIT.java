@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,8 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SystemdUnitCommandIT {
     /** issue 16: the hardened unit must rate below this in systemd-analyze security (0 safe .. 10 exposed). */
     private static final double EXPOSURE_LIMIT = 5.0;
-    private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)");
+    private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+) ([A-Z]+)");
     private static final String SPLIT = Container.INSIDE + "/src/test/resources/servers/split_families.py";
+    /** Binds HOST PORT..., answers each connection with "port PORT" (the port it bound). */
+    private static final String BIND_EACH = Container.INSIDE + "/src/test/resources/servers/bind_each.py";
 
     @RegisterExtension
     static final Container container = Container.perClass("unitcmd");
@@ -43,11 +48,28 @@ class SystemdUnitCommandIT {
     }
 
     private static double exposure(String service) throws Exception {
+        return Double.parseDouble(rating(service).split(" ")[0]);
+    }
+
+    /** systemd-analyze security's overall rating of {@code service}: "1.3 OK". */
+    private static String rating(String service) throws Exception {
         String report = container.ok("systemd-analyze security --no-pager " + service);
         Matcher m = EXPOSURE.matcher(report);
         assertTrue(m.find(), report);
         System.out.println("systemd-analyze security " + service + ":\n" + report);
-        return Double.parseDouble(m.group(1));
+        return m.group(1) + " " + m.group(2);
+    }
+
+    /** issue 24.8: README gives the ratings systemd-analyze security gives (it said 8.2 for a unit without --harden). */
+    @Test
+    void theReadmeGivesTheRatingsSystemdAnalyzeSecurityGives() throws Exception {
+        String readme = Files.readString(Container.ROOT.resolve("README.md"));
+        for (String options : List.of("", "--harden", "--harden --private-network")) {
+            String name = "rated" + options.replace("--", "").replace(" ", "");
+            unit(name + " --listen 127.0.0.1:8109 " + options + " --write /etc/systemd/system -- " + Container.PYTHON + " -m http.server 8109");
+            String rating = rating(name + ".service");
+            assertTrue(readme.contains("**" + rating + "**"), "README.md does not say **" + rating + "** for bandaid unit " + options);
+        }
     }
 
     @Test
@@ -69,6 +91,90 @@ class SystemdUnitCommandIT {
             String listeners = container.ok("ss -Hltnp 'sport = :" + port + "'");
             assertEquals(1, listeners.lines().count(), listeners);
             assertTrue(listeners.contains("\"systemd\",pid=1") && listeners.contains("\"python3\""), listeners);
+        }
+    }
+
+    /** What each of {@code ports} on 127.0.0.1 answers first, one line per port ("-" for nothing). */
+    private static List<String> firstLines(int... ports) throws Exception {
+        StringBuilder script = new StringBuilder("import socket\nfor port in (");
+        for (int port : ports) {
+            script.append(port).append(',');
+        }
+        script.append("""
+                ):
+                    try:
+                        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+                        print(s.makefile().readline().strip() or "-")
+                    except OSError as e:
+                        print("-", e)
+                """);
+        container.write("/run/first-lines.py", script.toString());
+        return container.ok(Container.PYTHON + " /run/first-lines.py").lines().toList();
+    }
+
+    /**
+     * issue 24.1: a socket unit passes all its sockets under one FileDescriptorName= (the last
+     * line's), so bandaid unit writes one socket unit per name; under systemd each name reaches
+     * the program, and a --map by every name (the user's and the kind-and-port one) serves. The
+     * maps cross (the first socket's name to the second port the program binds), so only names
+     * can have chosen.
+     */
+    @Test
+    void aUnitWithSeveralNamedSocketsServesTheProgramsMapByEachName() throws Exception {
+        String wrote = unit("named --listen first=127.0.0.1:8201 second=127.0.0.1:8202 127.0.0.1:8203"
+                + " --map first=127.0.0.1:9202 --map second=127.0.0.1:9201 --map tcp-8203=127.0.0.1:9203 --write /etc/systemd/system -- "
+                + Container.PYTHON + " " + BIND_EACH + " 127.0.0.1 9201 9202 9203");
+        assertTrue(wrote.contains("systemctl enable --now named-first.socket named-second.socket named-tcp-8203.socket"), wrote);
+        verify("named-first.socket", "named-second.socket", "named-tcp-8203.socket", "named.service");
+        container.ok("systemctl start named-first.socket named-second.socket named-tcp-8203.socket");
+        assertEquals(List.of("port 9202", "port 9201", "port 9203"), firstLines(8201, 8202, 8203), container.journal("named.service"));
+        String main = container.property("named.service", "MainPID");
+        String names = container.ok("tr '\\0' '\\n' < /proc/" + main + "/environ | sed -n 's/^LISTEN_FDNAMES=//p'").strip();
+        assertEquals(Set.of("first", "second", "tcp-8203"), Set.of(names.split(":")), names);
+        // Each port is systemd's socket; the program bound none of its own.
+        String listeners = container.ok("ss -Hltnp 'sport >= :8201 and sport <= :9203'");
+        assertEquals(3, listeners.lines().count(), listeners);
+        assertTrue(listeners.lines().allMatch(l -> l.contains("\"systemd\",pid=1")), listeners);
+    }
+
+    /** The same for a template: each instance's socket units pass their names to that instance's service. */
+    @Test
+    void aTemplateWithNamedSocketsServesEachInstanceByName() throws Exception {
+        unit("tpl@ --listen a=127.0.0.1:83%i b=127.0.0.1:84%i --map a=127.0.0.1:94%i --map b=127.0.0.1:93%i"
+                + " --write /etc/systemd/system -- " + Container.PYTHON + " " + BIND_EACH + " 127.0.0.1 93%i 94%i");
+        verify("tpl-a@21.socket", "tpl-b@21.socket", "tpl@21.service");
+        container.ok("systemctl start tpl-a@21.socket tpl-b@21.socket tpl-a@22.socket tpl-b@22.socket");
+        assertEquals(List.of("port 9421", "port 9321", "port 9422", "port 9322"), firstLines(8321, 8421, 8322, 8422),
+                container.journal("tpl@21.service") + "\n" + container.journal("tpl@22.service"));
+        assertEquals("active", container.state("tpl@21.service"));
+        assertEquals("active", container.state("tpl@22.service"));
+    }
+
+    /**
+     * issue 24.5: the unit's ExecReload= needs no /bin/kill (procps, which minimal systems lack
+     * and the .deb does not depend on): systemd-analyze verify passes and systemctl reload
+     * reaches the program without it.
+     */
+    @Test
+    void reloadWorksWithoutProcps() throws Exception {
+        String program = "import http.server, signal; signal.signal(signal.SIGHUP, lambda *a: print('reloaded', flush=True));"
+                + " http.server.ThreadingHTTPServer(('127.0.0.1', 8107), http.server.SimpleHTTPRequestHandler).serve_forever()";
+        // Merged /usr: /bin/kill is /usr/bin/kill; either way, each is renamed where it is and back.
+        container.ok("for k in /usr/bin/kill /bin/kill; do if [ -e $k ]; then mv $k $k.away; fi; done");
+        try {
+            assertEquals(1, container.sh("command -v /bin/kill /usr/bin/kill").exitCode(), "no kill binary left");
+            // Hardened too: the shell and its kill run under the same sandbox.
+            unit("hup --listen 127.0.0.1:8107 --harden --write /etc/systemd/system -- " + Container.PYTHON + " -c \"" + program + "\"");
+            verify("hup.socket", "hup.service");
+            container.ok("systemctl start hup.socket");
+            Container.Http response = container.get("http://127.0.0.1:8107/");
+            assertEquals(200, response.status(), response + "\n" + container.journal("hup.service"));
+            Container.Result reload = container.sh("systemctl reload hup.service");
+            assertEquals(0, reload.exitCode(), reload + "\n" + container.journal("hup.service"));
+            container.awaitMessage("hup.service", "reloaded");
+            assertEquals("active", container.state("hup.service"));
+        } finally {
+            container.ok("for k in /usr/bin/kill /bin/kill; do if [ -e $k.away ]; then mv $k.away $k; fi; done");
         }
     }
 
@@ -154,34 +260,34 @@ class SystemdUnitCommandIT {
                 "bandaid: split_families.[PID] listens on 0.0.0.0:8106 (AF_INET SOCK_DGRAM)",
                 "bandaid: split_families.[PID] listens on [::]:8106 (AF_INET6 SOCK_DGRAM, IPV6_V6ONLY=1)",
                 "bandaid: split_families.[PID] listens on /run/split.sock (AF_UNIX SOCK_STREAM)"), saw, learned.stderr());
+        // One socket unit per socket, so that each keeps its name (and its BindIPv6Only=).
+        List<String> sockets = List.of("split-tcp4-8106.socket", "split-tcp6-8106.socket", "split-udp4-8106.socket",
+                "split-udp6-8106.socket", "split-unix.socket");
+        assertEquals(String.join("\n", sockets), container.ok("cd /etc/systemd/system && ls split*.socket").strip());
         assertEquals("""
                 [Unit]
-                Description=split sockets (passed to the program by bandaid)
+                Description=split socket tcp6-8106 (passed to the program by bandaid)
 
                 [Socket]
-                ListenStream=0.0.0.0:8106
-                FileDescriptorName=tcp4-8106
                 ListenStream=[::]:8106
                 FileDescriptorName=tcp6-8106
-                ListenDatagram=0.0.0.0:8106
-                FileDescriptorName=udp4-8106
-                ListenDatagram=[::]:8106
-                FileDescriptorName=udp6-8106
-                ListenStream=/run/split.sock
-                FileDescriptorName=unix
                 BindIPv6Only=ipv6-only
                 # bandaid hands over listening sockets, not connections.
                 Accept=no
+                # Its sockets go to the one service, under this unit's name.
+                Service=split.service
 
                 [Install]
                 WantedBy=sockets.target
-                """, container.ok("cat /etc/systemd/system/split.socket"));
+                """, container.ok("cat /etc/systemd/system/split-tcp6-8106.socket"));
         String service = container.ok("cat /etc/systemd/system/split.service");
         assertTrue(service.contains("\nExecStart=" + Container.BANDAID + " -- " + SPLIT + " 8106 split.sock\n")
-                && service.contains("\nWorkingDirectory=/run\n"), service);
-        verify("split.socket", "split.service");
+                && service.contains("\nWorkingDirectory=/run\n") && service.contains("\nRequires=" + String.join(" ", sockets) + "\n"), service);
+        List<String> files = new ArrayList<>(sockets);
+        files.add("split.service");
+        verify(files.toArray(String[]::new));
 
-        container.ok("systemctl start split.socket");
+        container.ok("systemctl start " + String.join(" ", sockets));
         String client = """
                 import socket, sys
                 def tcp(f, a):
@@ -196,6 +302,10 @@ class SystemdUnitCommandIT {
         Container.Result answers = container.sh(Container.PYTHON + " /run/client.py");
         assertEquals(List.of("ipv4 tcp", "ipv6 tcp", "ipv4 udp", "ipv6 udp", "unix tcp"), answers.stdout().lines().toList(),
                 answers + "\n" + container.journal("split.service"));
+        // The learned names reach the program, one per socket.
+        String names = container.ok("tr '\\0' '\\n' < /proc/" + container.property("split.service", "MainPID")
+                + "/environ | sed -n 's/^LISTEN_FDNAMES=//p'").strip();
+        assertEquals(Set.of("tcp4-8106", "tcp6-8106", "udp4-8106", "udp6-8106", "unix"), Set.of(names.split(":")), names);
         // Every one of those is systemd's socket: the program bound none of its own on 8106.
         String listeners = container.ok("ss -Hlnp 'sport = :8106'");
         assertEquals(4, listeners.lines().count(), listeners);
