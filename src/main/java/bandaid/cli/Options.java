@@ -98,13 +98,23 @@ final class Options {
 
         /** Every value checked, and every contradiction refused, before anything is done. */
         Checked check() throws BandaidException {
+            return check(false);
+        }
+
+        /**
+         * @param template for a template unit's ExecStart=: {@code %i} in a --map stands for the
+         *                 instance, which systemd puts in before bandaid reads it
+         */
+        Checked check(boolean template) throws BandaidException {
             String how = match == null ? "address" : match;
             if (!how.equals("address") && !how.equals("socket")) {
                 throw new BandaidException(ExitCode.USAGE, "unknown --match " + how + ": use address or socket");
             }
             List<MapRule> rules = new ArrayList<>();
             for (String map : maps) {
-                rules.add(MapRule.parse(map));
+                MapRule rule = MapRule.parse(template ? map.replace("%i", "1").replace("%I", "1") : map);
+                // The name as given (FileDescriptorName= may hold %i too): what the socket units are checked against.
+                rules.add(template && map.indexOf('=') > 0 ? new MapRule(map.substring(0, map.indexOf('=')), rule.pattern()) : rule);
             }
             if (!rules.isEmpty() && how.equals("socket")) {
                 throw new BandaidException(ExitCode.USAGE, "--map needs --match=address: socket() carries no address to map");

@@ -100,7 +100,7 @@ final class UnitCommand {
                     ? " names an instance: give the template NAME@ and start NAME@INSTANCE.socket"
                     : " has characters systemd does not allow in unit names (letters, digits, :_.\\- and a final @ for a template)"));
         }
-        Options.Checked bandaid = o.program.check();
+        Options.Checked bandaid = o.program.check(UnitFiles.template(name));
         List<Listen> listen = new ArrayList<>();
         for (String value : o.listen) {
             listen.add(listen(value));

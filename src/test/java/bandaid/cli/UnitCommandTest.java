@@ -189,6 +189,14 @@ class UnitCommandTest {
     }
 
     @Test
+    void aTemplatesMapMayNameTheInstanceInItsAddress() throws BandaidException {
+        UnitRequest r = UnitCommand.parse("web@", "--listen", "a=127.0.0.1:83%i", "--map", "a=127.0.0.1:93%i", "--", "true");
+        assertEquals(List.of("--map=a=127.0.0.1:93%i"), r.bandaid().words());
+        assertEquals(ExitCode.USAGE, assertThrows(BandaidException.class,
+                () -> UnitCommand.parse("web", "--listen", "a=127.0.0.1:83", "--map", "a=127.0.0.1:93%i", "--", "true")).exitCode());
+    }
+
+    @Test
     void escapesWhatSystemdWouldOtherwiseSplitExpandOrReadAsADirective() {
         assertEquals("\"hello world\"", word("hello world"));
         assertEquals("100%%", word("100%"));

@@ -166,7 +166,8 @@ class SystemdUnitCommandIT {
             // Hardened too: the shell and its kill run under the same sandbox.
             unit("hup --listen 127.0.0.1:8107 --harden --write /etc/systemd/system -- " + Container.PYTHON + " -c \"" + program + "\"");
             verify("hup.socket", "hup.service");
-            container.ok("systemctl start hup.socket");
+            Container.Result start = container.sh("systemctl start hup.socket");
+            assertEquals(0, start.exitCode(), start + "\n" + container.journal("hup.socket"));
             Container.Http response = container.get("http://127.0.0.1:8107/");
             assertEquals(200, response.status(), response + "\n" + container.journal("hup.service"));
             Container.Result reload = container.sh("systemctl reload hup.service");
