@@ -137,6 +137,7 @@ class NotifySocketTest {
      */
     @Test
     void handWrittenNumbersAreTheHeadersAndTheKernels(@TempDir Path dir) throws Exception {
+        Commands.needsGcc("the comparison of SO_PASSPIDFD with the headers");
         Path source = Files.writeString(dir.resolve("numbers.c"), """
                 #include <stdio.h>
                 #include <sys/socket.h>

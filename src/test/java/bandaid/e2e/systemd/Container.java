@@ -1,5 +1,6 @@
 package bandaid.e2e.systemd;
 
+import bandaid.NotHere;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -36,8 +39,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A test class registers one as a JUnit extension, which boots it before the class's first
  * test (and before its {@code @BeforeAll} methods) and shuts it down after the last:
  * {@code @RegisterExtension static final Container container = Container.perClass("nginx");}
+ * Where the machine cannot boot one (not root, nspawn not installed, a chroot) the class's tests
+ * are skipped, the reason said in one line.
  */
-final class Container implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
     /**
      * Where the repository is bound inside (read-only). Not its host path: a clone under /tmp
@@ -57,6 +62,8 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
     private Path bootLog;
     private List<Path> cgroups = List.of();
     private long leader;
+    /** Why this machine cannot run the class's tests (said once), or null. */
+    private String notHere;
 
     private Container(String name, boolean withJdk) {
         this.name = name;
@@ -86,7 +93,18 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
+        Optional<String> lacking = checkHost();
+        if (lacking.isPresent()) {
+            notHere = NotHere.say("the tests under a real systemd (" + context.getDisplayName() + ")", lacking.get());
+            return;
+        }
         boot();
+    }
+
+    /** Each test of a class this machine cannot boot a container for is skipped, with the reason said once. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Assumptions.assumeTrue(notHere == null, notHere);
     }
 
     @Override
@@ -96,7 +114,6 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
 
     /** Boots the container and waits until its systemd has finished starting up. */
     private void boot() throws IOException, InterruptedException {
-        checkHost();
         Path rootfs = rootfs();
         cgroups = cgroupsFor(name);
         for (Path cgroup : cgroups) {
@@ -142,15 +159,32 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
         }
     }
 
-    /** Root, nspawn and the tools around it, and a repository that User=nobody can read. */
-    private static void checkHost() throws IOException {
+    /**
+     * Root, nspawn and the tools around it, a machine that can make a container, and a repository
+     * that User=nobody can read. What the machine lacks is returned, to skip the class's tests
+     * with one line saying so; a repository others cannot read is a set-up to fix, and fails.
+     */
+    private static Optional<String> checkHost() throws IOException, InterruptedException {
         if (!"root".equals(System.getProperty("user.name"))) {
-            throw new AssertionError("the systemd tests boot a container with systemd-nspawn: run them as root");
+            return Optional.of("they boot a container with systemd-nspawn: run them as root");
         }
         for (String tool : List.of("systemd-nspawn", "nsenter", "unshare")) {
             if (Stream.of(System.getenv("PATH").split(":")).noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
-                throw new AssertionError(tool + " is missing: apt-get install debootstrap systemd-container");
+                return Optional.of(tool + " is not installed (apt-get install debootstrap systemd-container)");
             }
+        }
+        // The first step of boot(), tried alone: in a chroot (whose / is no mount point) unshare
+        // says "cannot change root filesystem propagation: Invalid argument".
+        Process probe = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "--", "true").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        boolean done = probe.waitFor(30, TimeUnit.SECONDS);
+        if (!done) {
+            probe.destroyForcibly();
+        }
+        if (!done || probe.exitValue() != 0) {
+            return Optional.of("this machine cannot make a container (a chroot?): unshare --mount: "
+                    + (said.isEmpty() ? done ? "exit " + probe.exitValue() : "no answer within 30 s" : said.lines().findFirst().orElseThrow()));
         }
         // Units run bandaid as User=nobody: inside, only the repository's own modes matter (nspawn
         // creates the directories above the bind mount).
@@ -160,6 +194,7 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
                 throw new AssertionError(ROOT.resolve(path) + " is not readable by others (" + mode + "): units with User=nobody could not run bandaid");
             }
         }
+        return Optional.empty();
     }
 
     /** scripts/systemd-rootfs: builds the root file system on the first run (minutes), then only says where it is. */
@@ -245,6 +280,7 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
 
     /** Runs a command in the container (all of its namespaces) with a clean environment. */
     Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(notHere == null, notHere); // from a test class's @BeforeAll: skipped as its tests are
         List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(leader), "--all", "--",
                 "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "SYSTEMD_COLORS=0"));
         full.addAll(List.of(command));
@@ -282,6 +318,7 @@ final class Container implements BeforeAllCallback, AfterAllCallback, AutoClosea
 
     /** Writes a file in the container (in its overlay: the root file system stays clean), through /proc/PID/root. */
     void write(String path, String content) throws IOException {
+        Assumptions.assumeTrue(notHere == null, notHere);
         Path file = Path.of("/proc/" + leader + "/root" + path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
