@@ -278,9 +278,17 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
         return Files.readString(bootLog);
     }
 
+    /**
+     * For a test class's @BeforeAll (which runs after the container's boot): where the machine
+     * could not boot it, the class is skipped as its tests are, before it prepares anything.
+     */
+    void assumeBooted() {
+        Assumptions.assumeTrue(notHere == null, notHere);
+    }
+
     /** Runs a command in the container (all of its namespaces) with a clean environment. */
     Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(notHere == null, notHere); // from a test class's @BeforeAll: skipped as its tests are
+        assumeBooted();
         List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(leader), "--all", "--",
                 "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "SYSTEMD_COLORS=0"));
         full.addAll(List.of(command));
@@ -318,7 +326,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
 
     /** Writes a file in the container (in its overlay: the root file system stays clean), through /proc/PID/root. */
     void write(String path, String content) throws IOException {
-        Assumptions.assumeTrue(notHere == null, notHere);
+        assumeBooted();
         Path file = Path.of("/proc/" + leader + "/root" + path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
