@@ -3,8 +3,9 @@ package bandaid.cli;
 import bandaid.BandaidException;
 import bandaid.ExitCode;
 import com.beust.jcommander.JCommander;
-import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.Parameterized;
+import com.beust.jcommander.WrappedParameter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +62,10 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
         OPTIONAL
     }
 
+    /** What an option takes, and for {@link Kind#OPTIONAL} what it means alone. */
+    private record Takes(Kind kind, String alone) {
+    }
+
     /**
      * Reads {@code words} into {@code options} (whose fields carry jcommander's {@code @Parameter}).
      * An action option (--help) stops the reading there: the caller acts on its field.
@@ -74,14 +79,8 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
             List<String> operands = ends == Ends.AT_FIRST_OPERAND ? List.of() : List.copyOf(words.subList(0, end));
             return new CommandLine(rest, separated, false, operands);
         }
-        JCommander jc = JCommander.newBuilder().addObject(options).expandAtSign(false).allowParameterOverwriting(true).build();
-        bind(jc, List.of()); // jcommander reads the declarations at its first parse, not before
-        Map<String, ParameterDescription> byName = new HashMap<>();
-        for (ParameterDescription p : jc.getParameters()) {
-            for (String name : p.getParameter().names()) {
-                byName.put(name, p);
-            }
-        }
+        Map<String, Takes> byName = new HashMap<>();
+        declared(options, byName);
         List<String> given = new ArrayList<>();
         List<String> operands = new ArrayList<>();
         int i = 0;
@@ -105,18 +104,18 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
             int eq = word.startsWith("--") ? word.indexOf('=') : -1;
             String name = eq < 0 ? word : word.substring(0, eq);
             Optional<String> attached = eq < 0 ? Optional.empty() : Optional.of(word.substring(eq + 1));
-            ParameterDescription p = byName.get(name);
-            if (p == null) {
+            Takes takes = byName.get(name);
+            if (takes == null) {
                 throw usage("unrecognized option '" + word + "'");
             }
             i++;
-            switch (kind(p)) {
+            switch (takes.kind()) {
                 case ACTION -> {
                     if (attached.isPresent()) {
                         throw usage("option '" + name + "' doesn't allow an argument");
                     }
                     given.add(name);
-                    bind(jc, given);
+                    bind(options, given);
                     return new CommandLine(i, separated, true, List.copyOf(operands));
                 }
                 case FLAG -> given.addAll(List.of(name, Boolean.toString(attached.isEmpty() || parseBoolean(name, attached.get()))));
@@ -126,7 +125,7 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
                     }
                     given.addAll(List.of(name, attached.isPresent() ? attached.get() : words.get(i++)));
                 }
-                case OPTIONAL -> given.addAll(List.of(name, attached.isPresent() ? attached.get() : alone(p)));
+                case OPTIONAL -> given.addAll(List.of(name, attached.orElse(takes.alone())));
                 case VALUES -> {
                     if (attached.isPresent()) {
                         given.addAll(List.of(name, attached.get()));
@@ -139,7 +138,7 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
                 }
             }
         }
-        bind(jc, given);
+        bind(options, given);
         return new CommandLine(i, separated, !given.isEmpty(), List.copyOf(operands));
     }
 
@@ -148,34 +147,53 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
         return word.startsWith("-") && !word.equals("-") && !word.equals("--");
     }
 
-    private static Kind kind(ParameterDescription p) {
-        if (p.isHelp()) {
-            return Kind.ACTION;
-        }
-        Class<?> type = p.getParameterized().getType();
-        if (type == boolean.class || type == Boolean.class) {
-            // jcommander flips a boolean of arity 0 each time it is named; with arity 1 it takes the value given.
-            if (p.getParameter().arity() != 1) {
-                throw new IllegalStateException(p.getNames() + " must be declared with arity = 1");
+    /**
+     * What each option declared on {@code options} (and its delegates) takes, by each of its
+     * names, read with jcommander's own reading of the declarations (without building its parser).
+     */
+    private static void declared(Object options, Map<String, Takes> byName) {
+        for (Parameterized p : Parameterized.parseArg(options)) {
+            if (p.getDelegateAnnotation() != null) {
+                declared(p.get(options), byName);
+                continue;
             }
-            return Kind.FLAG;
+            WrappedParameter w = p.getWrappedParameter();
+            String alone = alone(options, p);
+            for (String name : w.names()) {
+                byName.put(name, new Takes(kind(w, p.getType(), alone), alone));
+            }
         }
-        return p.getParameter().variableArity() ? Kind.VALUES : alone(p) != null ? Kind.OPTIONAL : Kind.VALUE;
     }
 
     /** What an option means alone, as its declaration says ({@link Options.Alone}), or null. */
-    private static String alone(ParameterDescription p) {
+    private static String alone(Object options, Parameterized p) {
         try {
-            Options.Alone alone = p.getObject().getClass().getDeclaredField(p.getParameterized().getName()).getAnnotation(Options.Alone.class);
+            Options.Alone alone = options.getClass().getDeclaredField(p.getName()).getAnnotation(Options.Alone.class);
             return alone == null ? null : alone.value();
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void bind(JCommander jc, List<String> given) throws BandaidException {
+    private static Kind kind(WrappedParameter p, Class<?> type, String alone) {
+        if (p.isHelp()) {
+            return Kind.ACTION;
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            // jcommander flips a boolean of arity 0 each time it is named; with arity 1 it takes the value given.
+            if (p.arity() != 1) {
+                throw new IllegalStateException(String.join(", ", p.names()) + " must be declared with arity = 1");
+            }
+            return Kind.FLAG;
+        }
+        return p.variableArity() ? Kind.VALUES : alone != null ? Kind.OPTIONAL : Kind.VALUE;
+    }
+
+    /** Hands jcommander the options given, each as its name and then its value, to fill {@code options} in. */
+    private static void bind(Object options, List<String> given) throws BandaidException {
         try {
-            jc.parse(given.toArray(String[]::new));
+            JCommander.newBuilder().addObject(options).expandAtSign(false).allowParameterOverwriting(true).build()
+                    .parse(given.toArray(String[]::new));
         } catch (ParameterException e) {
             // Not expected (every word is in a form jcommander takes), but never its words as ours.
             throw usage("cannot read the options " + String.join(" ", given) + ": " + e.getMessage());
