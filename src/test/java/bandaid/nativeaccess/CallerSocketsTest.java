@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,19 +51,15 @@ class CallerSocketsTest {
                 + ": refused by a seccomp filter this test runs under (a container's: systemd-nspawn refuses it)").orElse(""));
     }
 
-    @Test
-    void theProtocolNameTellsTheFamilyAndType() throws Exception {
+    private interface Check {
+        void on(int pid, int[] fds) throws Exception;
+    }
+
+    /** Runs {@code check} on the sockets SOCKETS makes in a python process, which then ends. */
+    private static void withSockets(Check check) throws Exception {
         Process python = new ProcessBuilder("/usr/bin/python3", "-c", SOCKETS).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8))) {
-            String[] fds = out.readLine().split(" ");
-            int pid = (int) python.pid();
-            for (int i = 0; i < fds.length; i++) {
-                Optional<SocketKind> kind = CallerSockets.kindByName(pid, Integer.parseInt(fds[i]));
-                assertEquals(BY_NAME.get(i), kind.map(k -> List.<Object>of(k.family(), k.type())), "fd " + fds[i]);
-            }
-            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only(),
-                    "the name does not tell IPV6_V6ONLY");
-            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, 0), "stdin is a pipe, not a socket");
+            check.on((int) python.pid(), Stream.of(out.readLine().split(" ")).mapToInt(Integer::parseInt).toArray());
         } finally {
             python.destroyForcibly();
             python.waitFor();
@@ -70,14 +67,22 @@ class CallerSocketsTest {
     }
 
     @Test
+    void theProtocolNameTellsTheFamilyAndType() throws Exception {
+        withSockets((pid, fds) -> {
+            for (int i = 0; i < fds.length; i++) {
+                Optional<SocketKind> kind = CallerSockets.kindByName(pid, fds[i]);
+                assertEquals(BY_NAME.get(i), kind.map(k -> List.<Object>of(k.family(), k.type())), "fd " + fds[i]);
+            }
+            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, fds[2]).orElseThrow().v6Only(), "the name does not tell IPV6_V6ONLY");
+            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, 0), "stdin is a pipe, not a socket");
+        });
+    }
+
+    @Test
     void theProtocolNameTellsWhatTheDuplicateTells() throws Exception {
         needsDuplicates();
-        Process python = new ProcessBuilder("/usr/bin/python3", "-c", SOCKETS).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8))) {
-            String[] fds = out.readLine().split(" ");
-            int pid = (int) python.pid();
-            for (int i = 0; i < fds.length; i++) {
-                int fd = Integer.parseInt(fds[i]);
+        withSockets((pid, fds) -> {
+            for (int fd : fds) {
                 SocketKind duplicate = CallerSockets.kindByDuplicate(pid, fd).orElseThrow();
                 Optional<SocketKind> byName = CallerSockets.kindByName(pid, fd);
                 if (duplicate.family() == Family.UNIX && duplicate.type() == SocketType.DGRAM) {
@@ -88,14 +93,8 @@ class CallerSocketsTest {
                 assertEquals(duplicate.family(), byName.get().family(), "fd " + fd);
                 assertEquals(duplicate.type(), byName.get().type(), "fd " + fd);
             }
-            assertEquals(Optional.of(true), CallerSockets.kindByDuplicate(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only());
-            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, Integer.parseInt(fds[2])).orElseThrow().v6Only(),
-                    "the name does not tell IPV6_V6ONLY");
-            assertEquals(Optional.empty(), CallerSockets.kindByName(pid, 0), "stdin is a pipe, not a socket");
-        } finally {
-            python.destroyForcibly();
-            python.waitFor();
-        }
+            assertEquals(Optional.of(true), CallerSockets.kindByDuplicate(pid, fds[2]).orElseThrow().v6Only());
+        });
     }
 
     @Test
