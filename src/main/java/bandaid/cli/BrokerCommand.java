@@ -30,11 +30,7 @@ final class BrokerCommand {
                 out.print(Help.broker());
                 return 0;
             }
-            List<String> extra = words.subList(line.rest(), words.size());
-            if (!line.operands().isEmpty() || !extra.isEmpty()) {
-                throw new BandaidException(ExitCode.USAGE, "broker takes no arguments, got "
-                        + String.join(" ", line.operands().isEmpty() ? extra : line.operands()));
-            }
+            line.refuseArguments(words, "broker");
             Optional<Path> listen = path("--listen", options.listen);
             Optional<Path> write = path("--write", options.write);
             if (write.isPresent() && !options.units) {

@@ -142,6 +142,14 @@ record CommandLine(int rest, boolean separated, boolean options, List<String> op
         return new CommandLine(i, separated, !given.isEmpty(), List.copyOf(operands));
     }
 
+    /** For a command that takes options only: refuses any other word of {@code words} (the ones parsed), before or after --. */
+    void refuseArguments(List<String> words, String command) throws BandaidException {
+        List<String> extra = operands.isEmpty() ? words.subList(rest, words.size()) : operands;
+        if (!extra.isEmpty()) {
+            throw usage(command + " takes no arguments, got " + String.join(" ", extra));
+        }
+    }
+
     /** getopt: a word that starts with '-' is an option, except "-" alone (and "--", which ends them). */
     private static boolean isOption(String word) {
         return word.startsWith("-") && !word.equals("-") && !word.equals("--");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writing down what they were asked): this machine's packages are shared and stay as they are.
  * The JDK search is pointed at an empty directory (scripts/lib/java.sh's BANDAID_JVM_ROOT).
  */
-class TestScriptChecksFirstIT {
+class ScriptsTestInstallsAllOrNothingIT {
     @TempDir
     Path dir;
 
