@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one parser of bandaid's command lines (the main command, {@code inspect}, {@code unit}),
+ * The one parser of bandaid's command lines (the main command, {@code inspect}, {@code unit},
+ * {@code broker}),
  * read the way systemd's tools read theirs with getopt_long(3): {@code --name=VALUE} or
  * {@code --name VALUE}; a boolean alone or as {@code --name=BOOL} (systemd's parse_boolean:
  * yes/no, true/false, on/off, 1/0...); the last of a repeated option wins, a repeatable one adds
@@ -29,9 +30,11 @@ import java.util.Optional;
  * so this class reads the words itself and hands jcommander each option in one form it takes
  * as given: the name, then its value ({@code true}/{@code false} for a boolean).
  *
- * <p>Reading the annotations costs start-up time (the first one spins proxy classes: about 30 ms
- * with the AOT cache, scripts/bench): a command line without options ({@code bandaid -- PROGRAM},
- * what a unit runs) never gets to jcommander.
+ * <p>Reading the annotations costs start-up time: the first one spins proxy classes, and
+ * jcommander's classes are loaded, which the AOT cache (trained without options) does not hold,
+ * ~0.1 s of CPU on a 2-core VM. A command line without options ({@code bandaid -- PROGRAM}, what a
+ * unit runs) never gets to jcommander. (An AOT cache trained with an option cuts that to a third,
+ * but loads those classes at every start, options or not: ~20 ms more CPU for the common case.)
  *
  * @param rest      the index of the first word after the options (and after {@code --})
  * @param separated the options ended with {@code --}: what follows is a program, not a command
