@@ -132,9 +132,10 @@ class SystemdUnitCommandIT {
         String names = container.ok("tr '\\0' '\\n' < /proc/" + main + "/environ | sed -n 's/^LISTEN_FDNAMES=//p'").strip();
         assertEquals(Set.of("first", "second", "tcp-8203"), Set.of(names.split(":")), names);
         // Each port is systemd's socket; the program bound none of its own.
-        String listeners = container.ok("ss -Hltnp 'sport >= :8201 and sport <= :9203'");
+        String listeners = container.ok("ss -Hltnp 'sport >= :8201 and sport <= :8203'");
         assertEquals(3, listeners.lines().count(), listeners);
         assertTrue(listeners.lines().allMatch(l -> l.contains("\"systemd\",pid=1")), listeners);
+        assertEquals("", container.ok("ss -Htan 'sport >= :9201 and sport <= :9203'"), "the program bound no socket of its own");
     }
 
     /** The same for a template: each instance's socket units pass their names to that instance's service. */
@@ -157,18 +158,19 @@ class SystemdUnitCommandIT {
      */
     @Test
     void reloadWorksWithoutProcps() throws Exception {
+        // Port 8110: the split test's program keeps 8107 bound (a socket that never listens).
         String program = "import http.server, signal; signal.signal(signal.SIGHUP, lambda *a: print('reloaded', flush=True));"
-                + " http.server.ThreadingHTTPServer(('127.0.0.1', 8107), http.server.SimpleHTTPRequestHandler).serve_forever()";
+                + " http.server.ThreadingHTTPServer(('127.0.0.1', 8110), http.server.SimpleHTTPRequestHandler).serve_forever()";
         // Merged /usr: /bin/kill is /usr/bin/kill; either way, each is renamed where it is and back.
         container.ok("for k in /usr/bin/kill /bin/kill; do if [ -e $k ]; then mv $k $k.away; fi; done");
         try {
             assertEquals(1, container.sh("command -v /bin/kill /usr/bin/kill").exitCode(), "no kill binary left");
             // Hardened too: the shell and its kill run under the same sandbox.
-            unit("hup --listen 127.0.0.1:8107 --harden --write /etc/systemd/system -- " + Container.PYTHON + " -c \"" + program + "\"");
+            unit("hup --listen 127.0.0.1:8110 --harden --write /etc/systemd/system -- " + Container.PYTHON + " -c \"" + program + "\"");
             verify("hup.socket", "hup.service");
             Container.Result start = container.sh("systemctl start hup.socket");
             assertEquals(0, start.exitCode(), start + "\n" + container.journal("hup.socket"));
-            Container.Http response = container.get("http://127.0.0.1:8107/");
+            Container.Http response = container.get("http://127.0.0.1:8110/");
             assertEquals(200, response.status(), response + "\n" + container.journal("hup.service"));
             Container.Result reload = container.sh("systemctl reload hup.service");
             assertEquals(0, reload.exitCode(), reload + "\n" + container.journal("hup.service"));
