@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bandaid.NotHere;
-import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +41,8 @@ class CallerSocketsTest {
             Optional.of(List.of(Family.INET, SocketType.DGRAM)), Optional.of(List.of(Family.INET6, SocketType.STREAM)),
             Optional.of(List.of(Family.INET6, SocketType.DGRAM)), Optional.of(List.of(Family.UNIX, SocketType.STREAM)), Optional.empty());
 
-    /** Skips the rest of a test where a seccomp filter refuses pidfd_getfd(2) with an errno, and says so. */
     static void needsDuplicates() {
-        Optional<SyscallException> refused = CallerSockets.duplicatesRefusedHere();
-        boolean byFilter = refused.isPresent() && Set.of(Errno.EPERM, Errno.EACCES, Errno.ENOSYS).contains(refused.get().errno());
-        NotHere.skipUnless(!byFilter, "the duplicate's half (pidfd_getfd)", refused.map(e -> e.getMessage()
-                + ": refused by a seccomp filter this test runs under (a container's: systemd-nspawn refuses it)").orElse(""));
+        NotHere.skipUnlessDuplicates("the duplicate's half (pidfd_getfd)");
     }
 
     private interface Check {
