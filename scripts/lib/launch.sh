@@ -19,60 +19,32 @@ bandaid_java_flags() {
       done < "$home/release"
     fi
   fi
-  # -Xrs: the JVM installs no handlers for HUP, INT, QUIT and TERM and keeps them blocked, so the
-  #   signalfd receives them (SignalQueue.java).
-  # -XX:+DisableAttachMechanism: the attach socket /tmp/.java_pid<pid> (which -Xrs makes HotSpot
-  #   open at start) would let any process of the same user, the wrapped program included, load an
-  #   agent into bandaid, outside the program's seccomp filter and no_new_privs (AttachIT).
-  # -XX:-UsePerfData: no /tmp/hsperfdata_<user>/<pid>, which a bandaid ending by raise() (the
-  #   program's signal) would leave behind (AttachIT).
-  # -XX:TieredStopAtLevel=1 -XX:+UseSerialGC: bandaid is a small, mostly idle process; C1 only and
-  #   the serial collector start faster and keep its memory small.
-  # -Xss512k: bandaid's threads run shallow code (the reader, the signal and reaper threads); half
-  #   the default stack keeps their reserved memory small.
-  # -Xms8m -Xmx64m: bandaid keeps a few MB alive; sized by the machine instead (1/64 of its memory
-  #   to start), the young generation it allocates through between collections stays resident:
-  #   75 MB RSS instead of 57 on a 24 GB machine.
-  # -Xmn512k: of those, a young generation of 512 KB instead of ~2.7 MB: what bandaid allocates per
-  #   trapped call dies young, and the eden it cycles through stays resident: RSS 40.9 -> 40.5 MB
-  #   with 1 MB (3 pairs), 41.5 -> 41.1 MB with 512 KB (3 pairs), for a young collection (~0.4 ms)
-  #   every ~1,000 trapped calls (21 instead of 9 in 20,000: +0.24 µs per call, within the warm
-  #   trap cost's noise), and 4 instead of 1 on the way to the program's start (4.2 vs 3.4 ms).
-  # --finalization=disabled (JEP 421, JDK 18+): nothing bandaid runs has a finalizer (the JDK's own
-  #   cleanups use Cleaner), so no Finalizer thread: RSS -0.1 to -0.25 MB (5 pairs, nginx).
-  # -XX:Flags=/dev/null -XX:CompileCommandFile=/dev/null: HotSpot looks for .hotspotrc and
-  #   .hotspot_compiler in the working directory, which is the program's (a Java server's own files),
-  #   and warns on stderr at every start that it ignored them; named files of no content it reads
-  #   quietly (start within the noise: cpu 1.01, 20 pairs).
-  # -XX:-MaxFDLimit: HotSpot raises the soft RLIMIT_NOFILE to the hard one at start, and the program
-  #   would inherit that (in both modes): systemd keeps the soft limit at 1024 for programs that
-  #   still use select(2) (LimitNOFILE=, systemd.exec(5)); the program gets the unit's (RlimitsIT).
+  # Why each option (with its measured effect: BENCHMARKS.md, "The JVM's options"): -Xrs keeps HUP,
+  # INT, QUIT and TERM blocked for the signalfd (SignalQueue.java); no attach socket (the program,
+  # same user, could load an agent into bandaid, outside its filter) and no hsperfdata file left by
+  # a raise() exit (AttachIT); C1, the serial collector, small stacks, a small fixed heap and young
+  # generation, no Finalizer thread: a small, mostly idle process; -XX:Flags and CompileCommandFile
+  # of /dev/null: no warning about the program's .hotspotrc in its working directory; -MaxFDLimit:
+  # the program keeps the unit's soft RLIMIT_NOFILE (1024 for select(2), systemd.exec(5); RlimitsIT).
   bandaid_flags=(-Xrs -XX:+DisableAttachMechanism -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
     -Xss512k -Xms8m -Xmx64m -Xmn512k --finalization=disabled -XX:Flags=/dev/null -XX:CompileCommandFile=/dev/null
     -XX:-MaxFDLimit)
-  # -XX:UserThreadWaitAttemptsAtExit=0 (a product flag since JDK 24, unknown before): at exit
-  #   HotSpot waits up to 300 ms for threads in native code; bandaid's reader sits in NOTIF_RECV and
-  #   would hold its exit (and every restart of the unit) that long after the program's: 335 -> 36 ms
-  #   from the program's exit to bandaid's (medians of 5 interleaved runs, scripts/bench part 7).
+  # -XX:UserThreadWaitAttemptsAtExit=0 (a product flag since JDK 24): at exit HotSpot waits for
+  #   threads in native code, and bandaid's reader sits in NOTIF_RECV: bandaid's exit (and every
+  #   restart of the unit) would lag the program's.
   # -XX:TrimNativeHeapInterval=2000 (a product flag since JDK 23, experimental in 22.0.0): glibc
-  #   keeps what C1 frees ~5 s after start (its arenas) until the heap is trimmed; trimming every
-  #   2 s gives ~5.5 MB back (private memory 32.7 -> 27.0 MB) for one short wake-up per 2 s.
+  #   keeps the arenas C1 frees after start until the heap is trimmed.
   [[ "$feature" =~ ^[0-9]+$ ]] || feature=22
   if (( feature >= 23 )); then bandaid_flags+=(-XX:TrimNativeHeapInterval=2000); fi
   if (( feature >= 24 )); then bandaid_flags+=(-XX:UserThreadWaitAttemptsAtExit=0); fi
 }
 
-# bandaid_arguments_heap ARGS...: when ARGS are large, appends to bandaid_flags a heap that holds
-# them while the JVM starts. The java launcher hands the JVM its whole command line as the
-# property sun.java.command, which the JVM decodes into a Java string before it may collect
-# garbage: ~4 bytes of heap per byte (bytes that are not UTF-8 are decoded into UTF-16 through a
-# Latin-1 attempt). In -Xmn512k's young generation that fails from ~72 KB of arguments ("GC
-# triggered before VM initialization completed", status 1) and, depending on where the
-# allocations fall, again at 1-2 MB. So above 16 KB the young generation is 8 bytes per byte of
-# arguments plus 1 MB (held at 1-6 MB of arguments, the kernel's limit: LargeArgumentsIT), the
-# heap's start that plus the usual old generation, its maximum 16 bytes per byte more than the
-# usual 64 MB: the arguments live on in sun.java.command, main()'s String[] and the program's
-# command (BENCHMARKS.md, "The JVM's options"). Smaller argument lists start as always.
+# bandaid_arguments_heap ARGS...: when ARGS are over 16 KiB, appends to bandaid_flags a heap that
+# holds them while the JVM starts: the java launcher hands the JVM its whole command line as
+# sun.java.command, which the JVM decodes into its heap before it may collect garbage, and in
+# -Xmn512k's young generation that fails ("GC triggered before VM initialization completed").
+# The sizes, and the argument lengths that failed: BENCHMARKS.md, "The JVM's options" (LargeArgumentsIT
+# starts programs up to the kernel's limit). Smaller argument lists start as always.
 bandaid_arguments_heap() {
   local LC_ALL=C IFS=' ' all="$*" # C: ${#all} counts bytes
   local kib=$(( (${#all} + 1023) / 1024 )) young start max
@@ -83,22 +55,13 @@ bandaid_arguments_heap() {
 }
 
 # carry_environment: sets the array jvm_environment to the environment this process was given,
-# for bandaid's JVM, with each entry that the JVM, its java launcher or the dynamic linker would
-# act on, or that env(1) could not pass as it is, written BANDAID_CARRIED_<position>=<entry>;
-# bandaid puts those back, byte for byte and in their place, into the program's environment
-# (supervisor/Environment.java).
-#   Carried: JAVA_TOOL_OPTIONS, _JAVA_OPTIONS (HotSpot), JDK_JAVA_OPTIONS, _JAVA_LAUNCHER_DEBUG
-#   (the java launcher; the latter prints to stdout, the program's), JDK_AOT_VM_OPTIONS (JDK 25)
-#   and _JAVA_SR_SIGNUM: a unit's Environment= meant for a wrapped Java server would otherwise open
-#   a debug port in bandaid, re-open its attach socket (-XX:-DisableAttachMechanism) or stop it from
-#   starting. LD_* (ld.so(8): LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, LD_DEBUG...), meant for the
-#   program as well. The variables the launchers set for bandaid (BANDAID_LAUNCHER,
-#   BANDAID_CLOSED_FD, BANDAID_SET_SR_SIGNUM) and BANDAID_CARRIED_* itself, so that a value of the
-#   same name comes back as given. A second entry of a name (env(1) would replace the first), one
-#   without "=" or with an empty name (env(1) would take it for the command).
-# Read from /proc/self/environ, the block exec(2) passed: bash's own variables have already been
-# changed (PWD and SHLVL set, OLDPWD dropped when not a directory, a second entry of a name
-# dropped), and the JVM would pass them on so. Only without /proc, bash's exported variables.
+# for bandaid's JVM, with each entry that the JVM, its java launcher or ld.so(8) would act on (a
+# wrapped Java server's JAVA_TOOL_OPTIONS would open its debug port in bandaid), a variable of the
+# launchers' own (so that one of that name comes back as given), or one env(1) could not pass as it
+# is (a repeated name, no "=", an empty name) written BANDAID_CARRIED_<position>=<entry>; bandaid
+# puts those back in place (service/Environment.java; README.md, "What bandaid does to the program").
+# Read from /proc/self/environ, the block exec(2) passed, since bash has changed its own variables
+# (PWD, SHLVL, OLDPWD, a repeated name); only without /proc, bash's exported variables.
 carry_environment() {
   local entry name i=0
   local -a given=()
@@ -152,17 +115,14 @@ argfile_holds() {
   return 1
 }
 
-# launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the absolute
-# path of the calling script (for `bandaid unit`'s ExecStart=). JVM options of the caller's own
-# (an AOT cache) go in the array bandaid_jvm_options, before BANDAID_JAVA_OPTIONS, which adds JVM
-# options of your own (word-split); the program does not see the variable. (An AOT cache or CDS
-# archive is only used by a JVM started with the options it was made with: these.) When the
-# caller sets bandaid_exec, a symlink named bandaid to JAVA, that is what is exec'd: the kernel
-# names the process after the file exec'd (its comm, which ps, pidof and `systemctl status`
-# show), and argv[0] is its path, so the process shows as bandaid, not java. When it sets
-# bandaid_argfile, the JVM's options and jar come from that file (argfile_holds), so that ps and
-# `systemctl status` show `bandaid @FILE [--] PROGRAM ARGS...`; not with BANDAID_JAVA_OPTIONS,
-# which would have to follow the file's options, nor with the heap of large arguments.
+# launch_bandaid JAVA JAR LAUNCHER [ARGS...]: execs JAVA on JAR with ARGS. LAUNCHER is the calling
+# script's absolute path (for `bandaid unit`'s ExecStart=). The caller's JVM options (an AOT cache,
+# used only by a JVM started with the options it was made with) go in bandaid_jvm_options, before
+# BANDAID_JAVA_OPTIONS (word-split; not the program's). bandaid_exec, a symlink named bandaid to
+# JAVA, is exec'd instead: the kernel names the process (comm, argv[0]) after the file exec'd, so
+# ps and `systemctl status` show bandaid. bandaid_argfile holds the JVM's options and jar
+# (argfile_holds), so they show `bandaid @FILE [--] PROGRAM ARGS...`; not with BANDAID_JAVA_OPTIONS
+# (they would have to follow the file's) nor with the heap of large arguments.
 launch_bandaid() {
   local java=$1 jar=$2 launcher=$3 fd closed=()
   shift 3

@@ -7,17 +7,12 @@ import java.util.List;
 /**
  * Time spans as systemd.time(7) writes them ({@code 30}, {@code 1.5s}, {@code 5min 20s},
  * {@code 300ms20s 5day}, {@code 1y 12month}, {@code infinity}), read by the rules of systemd's
- * own {@code parse_time()} (src/basic/time-util.c), so that bandaid takes exactly what
- * {@code systemd-analyze timespan} and {@code systemd-socket-proxyd --exit-idle-time=} take
- * (TimeSpanTest holds the two side by side).
- *
- * <p>Like systemd, it counts in microseconds: a fraction finer than a microsecond of its unit is
- * dropped ({@code 1.0000019s} is 1.000001 s), and the largest finite span is 2<sup>64</sup>−2 µs
- * (about 584 542 years); 2<sup>64</sup>−1 µs is systemd's {@code USEC_INFINITY}.
- *
- * <p><b>Infinity</b> comes back as {@link #INFINITY}, {@link ChronoUnit#FOREVER}'s duration, which
- * is longer than any finite span; test for it with {@link #isInfinite}. For
- * {@code --exit-idle-time} it means "never stop", as for systemd-socket-proxyd.
+ * parse_time() (src/basic/time-util.c): bandaid takes what {@code systemd-analyze timespan} and
+ * {@code systemd-socket-proxyd --exit-idle-time=} take (TimeSpanTest holds them side by side).
+ * Like systemd it counts in microseconds: a finer fraction is dropped ({@code 1.0000019s} is
+ * 1.000001 seconds), and 2<sup>64</sup>−1 microseconds is systemd's {@code USEC_INFINITY}.
+ * Infinity comes back as {@link #INFINITY} (ChronoUnit.FOREVER's duration, longer than any finite
+ * span; test with {@link #isInfinite}): for {@code --exit-idle-time}, "never stop".
  */
 final class TimeSpan {
     /** What {@code infinity} parses to: longer than any finite span. */

@@ -7,24 +7,13 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The default strategy ({@code --match=address}): socket() is left alone, and each bind() gets
- * the passed socket for the address it asks for, put on the program's own fd. Because the
- * program's socket() and setsockopt() calls ran on a socket of its own, options it sets before
- * bind() (IPV6_V6ONLY, SO_REUSEADDR) never fail; outbound sockets, which do not bind or bind to
- * port 0, never get a passed socket; and a process that binds the same address again (a
- * re-exec, a reload) gets the same socket again.
- *
- * <p>Rules, first match wins (README, "Matching"):
- * <ol>
- * <li>{@code --map NAME=ADDRESS}: a bind to ADDRESS gets the socket named NAME (of the program's type);</li>
- * <li>the passed socket with exactly that address (::ffff:a.b.c.d equals a.b.c.d), or for a unix
- *     path, the same socket file however the path is spelt;</li>
- * <li>the same port where either side is the wildcard (0.0.0.0 or [::]): the .socket unit
- *     decides where to listen, the program only which port.</li>
- * </ol>
- * Only a passed socket of the same type (stream, datagram) as the program's own is handed over,
- * and among a rule's sockets the family rules choose ({@link Families}): never an IPv4 socket to
- * an IPv6 bind; a dual-stack [::] socket to an IPv4 bind only when no IPv4 socket fits.
+ * The default strategy ({@code --match=address}): socket() is left alone, and each bind() gets the
+ * passed socket for the address it asks for, put on the program's own fd, so options set before
+ * bind() (IPV6_V6ONLY, SO_REUSEADDR) never fail, outbound sockets never get a passed socket, and a
+ * bind of the same address again (a re-exec, a reload) gets the same socket. Rules, first match
+ * wins (README.md, "Matching"): {@code --map NAME=ADDRESS}; the exact address (::ffff:a.b.c.d is
+ * a.b.c.d; a unix path by its file); the same port where either side is a wildcard. Only a socket
+ * of the program's own type, and among a rule's sockets the family rules choose ({@link Families}).
  */
 public final class AddressMatcher implements FdMatcher {
     private final List<PassedSocket> passed;
@@ -57,7 +46,7 @@ public final class AddressMatcher implements FdMatcher {
     /** The candidate the family rules rank best (the first of equals). */
     private Optional<PassedSocket> matchBind(SocketCall.Bind bind) {
         // A loop, not Comparator.comparingInt: the JDK's lambda in it is spun on the first bind
-        // (the AOT cache does not keep it), ~2 ms on the way to the first answer.
+        // (the AOT cache does not keep it), on the way to the first answer (BENCHMARKS.md).
         PassedSocket best = null;
         int bestRank = Integer.MAX_VALUE;
         for (PassedSocket p : candidates(bind)) {

@@ -4,8 +4,8 @@ package bandaid.nativeaccess;
  * Reads C integers out of a Java copy of native memory, in the native byte order: little-endian,
  * since bandaid's filter is x86-64 only. A struct the kernel filled in is copied into a byte[]
  * with one MemorySegment.copy and taken apart here: read field by field from the MemorySegment,
- * each access goes through a VarHandle, ~1-2 µs apiece while the reader still runs interpreted,
- * its first few hundred trapped calls (scripts/bench part 2, cold).
+ * each access goes through a VarHandle, slow while the reader still runs interpreted, its first
+ * few hundred trapped calls (BENCHMARKS.md, "Where the figures stand": scripts/bench part 2, cold).
  */
 final class NativeBytes {
     private NativeBytes() {

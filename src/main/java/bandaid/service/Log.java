@@ -5,9 +5,9 @@ import org.tinylog.configuration.Configuration;
 
 /**
  * bandaid's log lines, through tinylog, which is set up only when a first line is written: a
- * run that says nothing (no -v, nothing wrong) never pays tinylog's start (its configuration, its
- * provider and writer; about 20 ms before the first answer). Debug lines are decided here, by a
- * plain field, so asking "is -v on?" on every trapped call costs nothing either.
+ * run that says nothing (no -v, nothing wrong) never pays tinylog's start (its configuration,
+ * provider and writer, on the way to the first answer; BENCHMARKS.md). Debug lines are decided
+ * here, by a plain field, so asking "is -v on?" on every trapped call costs nothing either.
  */
 public final class Log {
     private static volatile boolean verbose;
