@@ -7,11 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one message a wrapper sends the broker, with its fds: what the broker needs to answer the
- * program's calls as the wrapper itself would have. Text, a {@code key value} line each, after a
- * first line naming the protocol; the fds come with it (SCM_RIGHTS) in a fixed order: the seccomp
- * listener, the wrapper's stderr (where the lines about this service go), then the passed sockets
- * in LISTEN_FDS order, one {@code name} line each. The broker trusts none of it beyond the wrapper's
+ * The one message a wrapper sends the broker: {@code key value} lines after a line naming the
+ * protocol, with fds (SCM_RIGHTS) in a fixed order: the seccomp listener, the wrapper's stderr,
+ * then the passed sockets in LISTEN_FDS order. The broker trusts none of it beyond the wrapper's
  * own service: it looks at every fd itself.
  *
  * @param version  the wrapper's bandaid version (said in the broker's lines)

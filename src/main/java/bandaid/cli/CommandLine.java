@@ -15,32 +15,13 @@ import java.util.Optional;
 
 /**
  * The one parser of bandaid's command lines (the main command, {@code inspect}, {@code unit},
- * {@code broker}),
- * read the way systemd's tools read theirs with getopt_long(3): {@code --name=VALUE} or
- * {@code --name VALUE}; a boolean alone or as {@code --name=BOOL} (systemd's parse_boolean:
- * yes/no, true/false, on/off, 1/0...); the last of a repeated option wins, a repeatable one adds
- * up; {@code --help} anywhere among the options; {@code --} ends them. A mistake is one line in
- * getopt's or systemd's words ("unrecognized option '--frob'", "option '--map' requires an
- * argument"), never jcommander's.
- *
- * <p>The options are declared once, with jcommander's annotations on an options object
- * ({@link Options}, {@link UnitOptions}), and jcommander fills that object in. Its own reading of
- * a command line differs from getopt's (a boolean named twice flips back, a repeated option is
- * refused, a list value is split at commas, a value in quotes loses them, {@code @file} is read),
- * so this class reads the words itself and hands jcommander each option in one form it takes
- * as given: the name, then its value ({@code true}/{@code false} for a boolean).
- *
- * <p>Reading the annotations costs start-up time: the first one spins proxy classes, and
- * jcommander's classes are loaded, which the AOT cache (trained without options) does not hold,
- * ~0.1 s of CPU on a 2-core VM. A command line without options ({@code bandaid -- PROGRAM}, what a
- * unit runs) never gets to jcommander. (An AOT cache trained with an option cuts that to a third,
- * but loads those classes at every start, options or not: ~20 ms more CPU for the common case.)
+ * {@code broker}), read as getopt_long(3) reads systemd's; jcommander only fills in the options
+ * object, and a line without options never loads it (ARCHITECTURE.md, "One parser").
  *
  * @param rest      the index of the first word after the options (and after {@code --})
  * @param separated the options ended with {@code --}: what follows is a program, not a command
  * @param options   whether any option was given
- * @param operands  the words among the options that are neither options nor their values (for
- *                  {@code unit}: its NAME), when they may be there
+ * @param operands  the words that are neither options nor their values (for {@code unit}: NAME)
  */
 record CommandLine(int rest, boolean separated, boolean options, List<String> operands) {
     /** How far the options go. */

@@ -7,12 +7,10 @@ import bandaid.socket.SocketKind;
 import java.util.Optional;
 
 /**
- * What a closer look found out about a candidate call beyond its registers and memory: for a
- * bind() or connect(), its socket, fd flags and (a unix path) file; for a listen(), its socket
- * and that socket's own address; for an unlink(), the file.
+ * What a closer look found out about a candidate call beyond its registers and memory.
  *
- * @param socket the program's socket on the fd; empty when the fd is not a socket, or bandaid
- *               could not look (or the call has no fd)
+ * @param socket the program's socket on the fd; empty when the fd is not a socket, bandaid could
+ *               not look, or the call has no fd
  * @param flags  the fd's flags; empty when the fd is not open (any more), or the call has no fd
  * @param file   for a unix path: the file it names from the program's root and working
  *               directory; empty when none exists

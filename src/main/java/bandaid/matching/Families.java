@@ -8,33 +8,14 @@ import bandaid.socket.SocketType;
 import java.util.Optional;
 
 /**
- * Which passed socket may serve which socket of the program, by address family and IPV6_V6ONLY
- * (README, "Matching"), and what to tell the user when the two differ.
- *
- * A passed socket goes to a bind only if it receives some of what the bind asked for, and one of
- * the program's own family (and IPV6_V6ONLY) first:
- * <ul>
- * <li>An IPv4 socket never goes to an IPv6 bind that set IPV6_V6ONLY=1, or whose IPV6_V6ONLY
- *     bandaid cannot see: such a program binds IPv4 elsewhere, and sets IPv6-level options on the
- *     socket next (IPV6_RECVPKTINFO), which fail with ENOPROTOOPT on an AF_INET socket
- *     (ip_setsockopt knows only SOL_IP); dnsmasq exits on that. Its own bind then runs in the
- *     kernel.</li>
- * <li>A dual-stack IPv6 bind of {@code [::]} (IPV6_V6ONLY=0, as Go's runtime makes for ":P" and
- *     "0.0.0.0:P") asked for IPv4 too: it gets an IPv4 socket of its port when no IPv6 one fits,
- *     and serves IPv4 only. Its own bind would fail with EADDRINUSE against the passed IPv4
- *     socket, so this is the only way it is served at all.</li>
- * <li>An IPv6 socket goes to an IPv4 bind only if it receives IPv4 (a dual-stack {@code [::]}, or
- *     an IPv4-mapped address), and only when no IPv4 socket fits: the program then sees its IPv4
- *     clients as IPv6-mapped addresses.</li>
- * <li>An IPv6 bind prefers a passed socket with its own IPV6_V6ONLY. A program that set
- *     IPV6_V6ONLY=1 still gets a dual-stack socket when that is all there is: it then also
- *     receives IPv4, and if it binds 0.0.0.0 as well, both its listeners are that one socket. That
- *     serves servers whose listeners run the same code for both families (postgres, nginx's
- *     {@code listen 80; listen [::]:80;}); leaving the bind to the kernel would only fail, with
- *     EADDRINUSE, since the dual-stack socket holds the port for both families.</li>
- * </ul>
- * Where bandaid could not read the program's IPV6_V6ONLY (under another seccomp filter), any IPv6
- * socket fits its IPv6 bind, and nothing is said about IPV6_V6ONLY.
+ * Which passed socket may serve which socket of the program, by address family and IPV6_V6ONLY, and
+ * what to tell the user when the two differ (the rules, and the programs behind each: README.md,
+ * "Address families"). One of the program's own family and IPV6_V6ONLY first; never an IPv4 socket
+ * to an IPv6 bind with IPV6_V6ONLY=1 or unseen (its next IPv6-level option, IPV6_RECVPKTINFO, fails
+ * with ENOPROTOOPT on AF_INET: ip_setsockopt knows only SOL_IP); an IPv4 socket to a dual-stack
+ * [::] bind, or a dual-stack one to an IPv4 or IPV6_V6ONLY=1 bind, only when nothing closer fits,
+ * since the program's own bind would fail with EADDRINUSE against it. Where the program's
+ * IPV6_V6ONLY could not be read, any IPv6 socket fits its IPv6 bind, and nothing is said.
  */
 final class Families {
     private Families() {

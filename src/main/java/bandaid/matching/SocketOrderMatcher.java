@@ -9,15 +9,12 @@ import java.util.Optional;
 
 /**
  * The seed's rule ({@code --match=socket}): each socket() gets the first passed socket not yet
- * handed out whose family and type are equal and whose protocol is equal (0 asks for the
- * family's default, so it matches any). The program's bind() to that socket's own address then
- * succeeds: an already bound socket makes bind(2) fail with EINVAL (inet_bind,
- * unix_bind), so that bind is trapped too and answered for it.
- *
- * <p>Known limits, inherent to socket()'s three integers: with two passed sockets of one kind the
- * program gets them in the order it creates sockets, whatever ports it meant; an outbound socket
- * created before the listener takes the listener; options set before bind() (IPV6_V6ONLY) fail
- * on the already bound socket.
+ * handed out of equal family and type and equal protocol (0, the family's default, matches any).
+ * The program's bind() to that socket's own address is trapped too and answered for it, since
+ * bind(2) on a bound socket fails with EINVAL (inet_bind, unix_bind). Its limits, inherent to
+ * socket()'s three integers (README.md, "Requirements and limitations"): sockets of one kind go in
+ * the order the program creates them; an outbound socket made first takes the listener; options set
+ * before bind() (IPV6_V6ONLY) fail on the already bound socket.
  */
 public final class SocketOrderMatcher implements FdMatcher {
     private final List<PassedSocket> unclaimed;

@@ -12,17 +12,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Looks at a fd of a trapped caller. pidfd_getfd(2) (5.6) gives bandaid a duplicate of the
- * caller's fd to ask getsockopt(2) about, closed again at once; it needs the same ptrace access
- * as reading the caller's memory. Whatever goes wrong (the caller or its fd gone, a thread of it
- * closing the fd meanwhile, access denied) is an empty answer for this one call, never an error.
- *
- * <p>Not where a filter bandaid runs under may kill it for pidfd_getfd, such as a unit's
- * SystemCallFilter=: pidfd_getfd is in systemd's @debug set, not in @system-service, so under
- * {@code SystemCallFilter=@system-service seccomp} it kills bandaid with SIGSYS, and nothing tells
- * beforehand what a filter lets through (the supervisor decides, see {@link #duplicatesRefusedHere}).
- * Then bandaid asks the socket's protocol name instead (getxattr(2) of system.sockprotoname, in
- * @file-system), which tells family and type but not IPV6_V6ONLY.
+ * Looks at a fd of a trapped caller: pidfd_getfd(2) (5.6) gives bandaid a duplicate to ask
+ * getsockopt(2) about, closed at once (it needs the same ptrace access as reading the caller's
+ * memory). Whatever goes wrong (the caller or its fd gone, access denied) is an empty answer for
+ * this one call. Where a filter may kill bandaid for pidfd_getfd ({@link #duplicatesRefusedHere}:
+ * SystemCallFilter=@system-service, which leaves out @debug), it asks the socket's protocol name
+ * (getxattr(2) of system.sockprotoname, in @file-system): family and type, not IPV6_V6ONLY.
  */
 public final class CallerSockets {
     private CallerSockets() {

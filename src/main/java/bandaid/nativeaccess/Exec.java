@@ -7,16 +7,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
- * Makes this process the program (execve(2)) from the calling thread: the thread that installed
- * the seccomp filter, so the program runs under it, with the same pid (the service's main
- * process stays the main process). execve from any thread works: the kernel ends the process's
- * other threads and the caller takes over the thread-group leader's pid (execve(2), "All threads
- * other than the calling thread are destroyed").
- *
- * <p>Before the exec the calling thread blocks no signal (a mask survives exec, and the JVM runs
- * with the forwarded signals blocked), and every fd from 3 up is marked close-on-exec
- * (close_range(2), CLOSE_RANGE_CLOEXEC, Linux 5.11): bandaid's own fds are, the JVM's are not all,
- * and the program must get fds 0-2 only.
+ * Makes this process the program (execve(2)) from the thread that installed the seccomp filter, so
+ * the program runs under it with the same pid (the service's main process stays so): execve from
+ * any thread ends the others and takes the leader's pid (execve(2): "All threads other than the
+ * calling thread are destroyed"). Before it the thread blocks no signal (a mask survives exec), and
+ * every fd from 3 up is marked close-on-exec (close_range(2), CLOSE_RANGE_CLOEXEC, Linux 5.11): the
+ * JVM's fds are not all, and the program must get fds 0-2 only.
  */
 public final class Exec {
     private static final int FIRST_FD_TO_CLOSE = 3;

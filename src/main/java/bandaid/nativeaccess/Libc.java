@@ -12,23 +12,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The one place that calls native code, through one downcall shape: {@code long f(long, long,
- * long, long, long, long, long)}, errno captured. It serves {@code syscall(2)} for every system
- * call and the few glibc functions that are not system calls (posix_spawn and its attribute
- * setters). Each distinct shape costs milliseconds of start-up that no AOT cache keeps (FFM spins
- * its classes at run time), a new function of an existing shape far less (BENCHMARKS.md).
- *
- * <p>One shape serves all of them because of the x86-64 System V calling convention (bandaid's
- * filter is x86-64 only): integer and pointer arguments travel in rdi, rsi, rdx, rcx, r8, r9,
- * then the stack, whether the callee is variadic or not, and a callee never reads the arguments
- * it does not take (the caller pops the stack). The one difference for a variadic callee such as
- * syscall(2), %al as an upper bound of the vector registers used, is only read by a variadic
- * prologue to decide whether to spill xmm registers; glibc's syscall() is written in assembly and
- * reads no vector register. An int result is the low half of the long.
- *
- * <p>errno is read from a capture segment of the calling thread's own
- * ({@code captureCallState("errno")}): errno must be read on the thread and for the call that set
- * it. Results follow the kernel's convention: a negative value is {@code -errno}.
+ * The one place that calls native code, through one downcall shape, {@code long f(long, long, long,
+ * long, long, long, long)}, errno captured ({@code captureCallState}: errno must be read on the
+ * thread and for the call that set it): syscall(2) for every system call, and posix_spawn and its
+ * attribute setters. Each distinct shape costs start-up that no AOT cache keeps (BENCHMARKS.md).
+ * One shape serves all because of the x86-64 System V calling convention (ARCHITECTURE.md, "One
+ * downcall shape"). Results follow the kernel's convention: a negative value is {@code -errno}.
  */
 final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();

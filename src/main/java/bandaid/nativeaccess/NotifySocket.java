@@ -12,23 +12,14 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * bandaid's own sd_notify socket, for the program: an AF_UNIX datagram socket bound to an
- * abstract name the kernel picks (autobind, unix(7): five hex digits, unique in the network
- * namespace, no file to create or clean up, works under ProtectSystem=strict), with SO_PASSCRED,
- * so each datagram arrives with its sender's pid and uid (SCM_CREDENTIALS), and fds sent with it
- * (SCM_RIGHTS) arrive close-on-exec (MSG_CMSG_CLOEXEC). It also sends datagrams on to another
- * socket, as bandaid: the receiver learns bandaid's pid, which is what systemd checks against
- * the service's main pid.
- *
- * <p>An abstract name has no permissions: any process in bandaid's network namespace can read it
- * from /proc/net/unix and send to it. So each datagram comes with who sent it ({@link Sender}),
- * told as it is read: the kernel fills in SCM_CREDENTIALS when the datagram is sent, and the
- * sender may have exited since. With SO_PASSPIDFD (Linux 6.5) the datagram also carries a pidfd of
- * its sender (SCM_PIDFD), which names that very process even after its pid is free again; on older
- * kernels bandaid opens one with pidfd_open(2) as soon as it has read the datagram.
- *
- * <p>Offsets of struct msghdr, cmsghdr and ucred are written down here (x86-64 glibc;
- * AbiNumbersTest holds them to the bindings).
+ * bandaid's own sd_notify socket, for the program: AF_UNIX datagrams on an abstract name the kernel
+ * picks (autobind, unix(7): no file, works under ProtectSystem=strict), with SO_PASSCRED
+ * (SCM_CREDENTIALS: the sender's pid and uid) and fds arriving close-on-exec (MSG_CMSG_CLOEXEC); it
+ * also sends on, as bandaid, whose pid systemd checks against the main pid. Anyone in the network
+ * namespace can send to an abstract name, so each datagram comes with its {@link Sender}, pinned
+ * by a pidfd: SCM_PIDFD (SO_PASSPIDFD, Linux 6.5), else pidfd_open(2) as soon as it is read (the
+ * credentials are filled in at send time; the sender may have exited since). Offsets of msghdr,
+ * cmsghdr and ucred: x86-64 glibc, held to the bindings by AbiNumbersTest.
  */
 public final class NotifySocket implements AutoCloseable {
     /** systemd's NOTIFY_BUFFER_MAX (PIPE_BUF): a longer message is dropped there, and here. */

@@ -10,19 +10,13 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Whether a process is one of bandaid's descendants (the program, or a process it started:
- * bandaid is their subreaper, so orphans stay under it), told at the moment it is asked and
- * without a pid reuse race.
- *
- * <p>The chain of parents is read from /proc/PID/stat (proc(5): the fourth field, PPid) up to
- * bandaid's pid, and read again from the top down to the sender. A number read once may already
- * name a later process that reused it; read twice it cannot: a process's parent changes only when
- * the parent exits, and it then becomes an older ancestor (a subreaper, or init), never a process
- * that took the dead parent's number later. So when every link reads the same the second time,
- * each parent was alive over the time between its child's two reads, and its own reads (made in
- * between) were its own. The sender itself is pinned by a pidfd (pidfd_open(2): it names that one
- * process, and pidfd_send_signal() with signal 0 fails with ESRCH once it has exited and been
- * reaped); alive after the second pass, it was the one whose parents were read.
+ * Whether a process is one of bandaid's descendants (bandaid is their subreaper), told at the
+ * moment it is asked and without a pid reuse race: the chain of parents is read from
+ * /proc/PID/stat (proc(5), PPid) up to bandaid, then again from the top down. A parent changes only
+ * when it exits, and then to an older ancestor, never to a later process that took its number: so
+ * a chain that reads the same twice was alive throughout. The sender itself is pinned by a pidfd
+ * (pidfd_open(2); pidfd_send_signal with signal 0 fails with ESRCH once it is reaped): alive after
+ * the second pass, it was the one whose parents were read (ARCHITECTURE.md, "Whose message").
  */
 final class ProcessTree {
     /** Deeper than any real process tree; a chain longer than this is not taken as proven. */

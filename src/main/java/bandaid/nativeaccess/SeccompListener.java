@@ -15,15 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The seccomp listener fd (seccomp_unotify(2)): receives trapped calls and answers them. It owns
- * the fd and closes it exactly once. Receiving is done through one {@link Receiver}, on the reader
- * thread, which answers in its own memory; answers after a closer look come from other threads
- * through {@link #answerIfWaiting}.
- *
- * <p>Every answer is given in one visit and reported as one {@link Outcome}, never an exception:
- * ENOENT is "the caller went away" (it was killed, or a signal interrupted its call), not an error
- * (seccomp_unotify(2), NOTES), and when a reply cannot be given, what the kernel itself would have
- * answered is given instead, here, where the errno is known.
+ * The seccomp listener fd (seccomp_unotify(2)): receives trapped calls and answers them; it owns
+ * the fd and closes it once. One {@link Receiver} receives, on the reader thread, and answers in
+ * its own memory; answers after a closer look come through {@link #answerIfWaiting}. Every answer
+ * is one visit reported as one {@link Outcome}, never an exception: ENOENT is "the caller went
+ * away" (seccomp_unotify(2), NOTES), and a reply that cannot be given gets what the kernel itself
+ * would have answered, decided here, where the errno is known.
  */
 public final class SeccompListener implements AutoCloseable {
     private final int fd;
@@ -110,20 +107,15 @@ public final class SeccompListener implements AutoCloseable {
         }
 
         /**
-         * Waits for the next trapped call and decodes it, reading the caller's memory once.
+         * Waits for the next trapped call and decodes it, reading the caller's memory once. It
+         * waits in NOTIF_RECV itself, not in poll(2) first: one system call per trapped call, not
+         * two. Since Linux 6.11 the wait ends with ENOENT once no process is left under the filter
+         * (poll(2)'s POLLHUP tells that from a caller gone); before, the reader waits on, and
+         * nothing waits for it. A close() from another thread does not end a wait in progress (the
+         * ioctl holds the file).
          *
-         * <p>It waits in NOTIF_RECV itself, not in a poll(2) before it: one system call per
-         * trapped call instead of two. A kernel with "seccomp: interrupt SECCOMP_IOCTL_NOTIF_RECV
-         * when all users have exited" (2024) ends that wait with ENOENT once no process is left
-         * under the filter, and poll(2) then tells that end (POLLHUP) from a caller that went away.
-         * An older kernel leaves the reader waiting; nothing waits for the reader, since bandaid's
-         * exit follows the program's processes. A close() from another thread does not end a wait
-         * in progress either (the ioctl holds the file), but the next trapped call does.
-         *
-         * @return empty once no process is left under the filter (kernel/seccomp.c,
-         * seccomp_notify_poll: POLLHUP)
-         * @throws IllegalStateException when the listener was closed: no call can be answered
-         *                               any more, and the program's calls would hang or fail
+         * @return empty once no process is left under the filter (seccomp_notify_poll: POLLHUP)
+         * @throws IllegalStateException when the listener was closed (no call can be answered)
          * @throws SyscallException      when receiving itself fails
          */
         public Optional<Notification> next() {

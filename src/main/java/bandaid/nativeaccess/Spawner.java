@@ -6,16 +6,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
- * Starts the program with posix_spawnp(3), from the calling thread: glibc's posix_spawn clones
- * that very thread (CLONE_VM | CLONE_VFORK) and execs, so the child inherits the thread's seccomp
- * filter and no_new_privs (seccomp(2)). Arguments and environment are passed as the bytes bandaid
- * was given: the JDK's ProcessBuilder would encode them with the locale's charset
- * (sun.jnu.encoding), turning é into ? under LANG=C and invalid UTF-8 into U+FFFD.
- *
- * <p>The child starts with no signal blocked (the JVM runs with the forwarded signals blocked,
- * for the signalfd, and a mask survives exec) and with every fd from 3 up closed
- * (posix_spawn_file_actions_addclosefrom_np, glibc 2.34): bandaid's own fds are close-on-exec,
- * but the JVM's are not all.
+ * Starts the program with posix_spawnp(3) from the calling thread: glibc clones that very thread
+ * (CLONE_VM | CLONE_VFORK), so the child inherits its seccomp filter and no_new_privs (seccomp(2)).
+ * Arguments and environment go as the bytes bandaid was given (ProcessBuilder would encode them
+ * with sun.jnu.encoding: é becomes ? under LANG=C). The child gets no blocked signal (a mask
+ * survives exec, and the JVM blocks the forwarded ones) and no fd from 3 up
+ * (posix_spawn_file_actions_addclosefrom_np, glibc 2.34): the JVM's own fds are not all CLOEXEC.
  */
 public final class Spawner {
     /** sizeof(posix_spawnattr_t) is 336 and sizeof(posix_spawn_file_actions_t) 80 on x86-64 glibc: room to spare. */

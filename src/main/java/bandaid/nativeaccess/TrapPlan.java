@@ -6,17 +6,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which calls the seccomp filter hands to bandaid; everything else the kernel allows without
- * bandaid ever seeing it.
+ * Which calls the seccomp filter hands to bandaid; everything else the kernel allows unseen.
  *
- * @param socketCalls socket(2) is trapped only for these families and, per family, these types
- *                    (BPF compares socket()'s integer arguments); empty: socket() is never trapped
- * @param bind        whether bind(2) is trapped (its address is in memory, out of BPF's reach,
- *                    so every bind is trapped and read)
- * @param unlink      whether unlink(2) and unlinkat(2) are trapped, to keep passed unix
- *                    sockets' paths (only when such a socket was passed)
- * @param listen      whether listen(2) is trapped, to tell which of the program's own sockets
- *                    listen (few calls: one per listening socket)
+ * @param socketCalls socket(2) is trapped only for these families and types (BPF compares its
+ *                    integer arguments); empty: never
+ * @param bind        bind(2) is trapped (its address is in memory, out of BPF's reach: every bind)
+ * @param unlink      unlink(2) and unlinkat(2) are trapped, to keep passed unix sockets' paths
+ * @param listen      listen(2) is trapped, to tell which of the program's sockets listen
  * @param connect     which connect(2) calls are trapped
  */
 public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink, boolean listen, Connects connect) {

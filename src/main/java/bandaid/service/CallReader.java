@@ -19,29 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The path of every trapped call, top to bottom, in this one place; each step is one visit to the
- * layer that does it, and nothing comes back up:
- * <pre>
- *   receive, decode, read the caller's memory once   SeccompListener.Receiver
- *   decide from what was read                        Decider.first          (pure)
- *   answer at once, on the reader thread             Receiver.answer        -> Outcome
- * or, for a candidate call, on a thread of its own:
- *   look closer: its socket, fd flags, a path's file CallerLook
- *   decide again                                     Decider.afterLook      (pure)
- *   answer if the caller still waits in this call    SeccompListener.answerIfWaiting -> Outcome
- * then say what became of it                         Log
- * </pre>
- * A call answered from what was read (a bind() no passed socket can get, a socket(), a refused
- * bind) never wakes another thread: on a busy machine each wake-up is a wait for a CPU, and it was
- * most of what a trapped call cost (BENCHMARKS.md). A closer look takes more system calls and
- * /proc reads, so it runs where {@code looks} says and never holds up the next call.
- *
- * <p>A failure while deciding or answering one call is answered for that call: it continues as
- * the program made it, or gets the errno the kernel would give; a healthy program is never killed
- * for it. Only a broken listener ends the reader.
- *
- * <p>The receiving itself runs on a platform thread: it waits in NOTIF_RECV inside a native call,
- * and a virtual thread in a native call pins its carrier for as long as it waits (JEP 444).
+ * The path of every trapped call, top to bottom, in this one place (ARCHITECTURE.md, "The path of
+ * one trapped call"): receive and decode (SeccompListener.Receiver), decide (Decider.first), answer
+ * at once on the reader thread; a candidate call is looked at closer (CallerLook), decided again
+ * (Decider.afterLook) and answered if its caller still waits, on a thread of its own; then one
+ * line. A call answered from what was read never wakes another thread: on a busy machine each
+ * wake-up is a wait for a CPU (BENCHMARKS.md). A failure is answered for that one call, never by
+ * killing the program; only a broken listener ends the reader. Receiving runs on a platform thread:
+ * a virtual thread waiting in a native call (NOTIF_RECV) pins its carrier (JEP 444).
  */
 public final class CallReader {
     private static final Reply CONTINUE = new Reply.Continue();

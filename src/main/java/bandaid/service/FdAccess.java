@@ -7,17 +7,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Whether bandaid may take duplicates of the program's fds with pidfd_getfd(2), decided once
- * before the program starts. A duplicate tells everything about a socket (IPV6_V6ONLY, its
- * addresses, its peer); without it bandaid asks the socket's protocol name, which tells less.
- *
- * <p>A filter that refuses pidfd_getfd with an errno (container engines' profiles: podman's and
- * Docker's default action is ENOSYS or EPERM; nspawn's is EPERM) is found by trying it on
- * bandaid's own fds. A filter that kills for it cannot be tried: systemd's SystemCallFilter=
- * kills with SIGSYS by default, and pidfd_getfd is in @debug, outside @system-service. So
- * bandaid tries only when every filter it runs under is also on PID 1 of its pid namespace (the
- * service manager, a container's init, or bandaid itself as a container's entrypoint): a filter
- * PID 1 lacks was added for bandaid's own unit, and is taken to be one that kills.
+ * Whether bandaid may take duplicates of the program's fds with pidfd_getfd(2), decided once before
+ * the program starts (without one it asks the socket's protocol name, which tells less). A filter
+ * that refuses it with an errno (podman's, Docker's, nspawn's) is found by trying it on bandaid's
+ * own fds; one that kills cannot be tried (SystemCallFilter= kills, and pidfd_getfd is in systemd's
+ * {@code @debug}), so bandaid tries only when every filter it runs under is also on PID 1 of its pid
+ * namespace: a filter PID 1 lacks was added for bandaid's unit, and is taken to be one that kills.
  *
  * @param byDuplicate pidfd_getfd may be used
  * @param why         why not (for the log), or that it may

@@ -23,29 +23,13 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code --exit-idle-time}: stops the program when no connection to any passed stream socket
- * has existed for the given time, like systemd-socket-proxyd's option of that name; systemd
- * starts it again on the next connection, since it keeps the listening sockets.
- *
- * <p>bandaid is not in the data path, so it looks a few times per period: a connection shorter
- * than the gap between two looks can go unseen, which at worst stops the program one look early.
- * It looks at the sockets the program's processes hold (bandaid's descendants: it is their
- * subreaper), not at a network namespace's tables: the passed sockets may live in another network
- * namespace than bandaid and the program (PrivateNetwork=yes, a container's network), where
- * bandaid's /proc/net shows none of their connections. A connection is a connected stream socket
- * whose local address is a passed socket's port (an accepted connection carries its listener's
- * address) or unix address. How it asks depends on what bandaid may do ({@link FdAccess}):
- * <ul>
- * <li>a duplicate of each socket (pidfd_getfd(2)) asked for its peer and local address: exact,
- *     in any namespace;</li>
- * <li>else, when the passed sockets live in bandaid's own network namespace, that namespace's
- *     tables (/proc/net/tcp, tcp6 and unix, proc(5)): exact;</li>
- * <li>else each socket's protocol name: any TCP (or unix stream) socket the program holds besides
- *     the passed ones counts as a connection. That never cuts a client, but a program that keeps
- *     a connection of its own open (a database pool) is never stopped.</li>
- * </ul>
- * The program's listening sockets are the passed ones themselves (the same inodes), and the
- * sockets bandaid holds too (its stdout to the journal) are never connections.
+ * {@code --exit-idle-time}: stops the program when no connection to any passed stream socket has
+ * existed for the given time, like systemd-socket-proxyd's option; systemd keeps the listening
+ * sockets and starts it again on the next connection. bandaid is not in the data path, so it
+ * looks a few times per period, at the sockets the program's processes hold (ARCHITECTURE.md,
+ * "Counting connections"). How it asks depends on {@link FdAccess}: a duplicate
+ * (pidfd_getfd(2)), else its own namespace's /proc/net tables (proc(5)), else any TCP or unix
+ * stream socket counts (README.md, "Requirements and limitations").
  */
 public final class IdleWatch {
     /** How connections are found, chosen once at start. */

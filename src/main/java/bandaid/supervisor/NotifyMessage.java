@@ -8,24 +8,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One sd_notify(3) datagram read the way systemd reads it, so that what bandaid decides about an
- * assignment is what systemd will act on. systemd (src/shared/notify-recv.c, and
- * manager_dispatch_notify_fd() before it) ignores a datagram with a NUL byte anywhere but at its
- * very end, then splits it with strv_split_newlines(), which is extract_first_word() with the
- * separators "\n\r" and no flags:
- * <ul>
- * <li>a line feed and a carriage return both end an assignment, and a run of them is one break
- *     (no empty assignments);</li>
- * <li>a backslash takes the next byte as it is, a line break too (which then does not split),
- *     and is itself dropped; a backslash as the very last byte makes the split fail, and systemd
- *     ignores the whole datagram;</li>
- * <li>quotes are bytes like any other.</li>
- * </ul>
- * Older systemd split at the same bytes but kept a backslash as a byte like any other (strv_split()
- * on "\n\r"). An assignment reads the same to both only when its bytes as sent hold no line break
- * (one would be escaped) and no backslash in its name: {@link Assignment#readsTheSameToEverySystemd}.
- * The rest of systemd's work is by name: strv_find_startswith(tags, "NAME=") and
- * strv_contains(tags, "NAME=VALUE") on what it read (src/core/service.c, service_notify_message).
+ * One sd_notify(3) datagram read the way systemd reads it (src/shared/notify-recv.c), so that what
+ * bandaid decides about an assignment is what systemd will act on: a datagram with a NUL byte
+ * before its end is ignored; a line feed or carriage return ends an assignment, a run of them is
+ * one break; a backslash takes the next byte as it is and is dropped, and one at the very end makes
+ * systemd ignore the datagram; quotes are plain bytes (strv_split_newlines: extract_first_word with
+ * "\n\r"). Older systemd kept backslashes as bytes (strv_split), hence
+ * {@link Assignment#readsTheSameToEverySystemd}. Names are then looked up with strv_find_startswith
+ * (src/core/service.c, service_notify_message).
  */
 final class NotifyMessage {
     private NotifyMessage() {

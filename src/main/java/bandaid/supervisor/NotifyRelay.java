@@ -18,39 +18,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Type=notify through bandaid: systemd takes READY=1 (and every other sd_notify(3) message) only
- * from the service's main pid unless NotifyAccess=all, and the main pid is bandaid. So the
- * program gets a notify socket of bandaid's ({@link NotifySocket}: an abstract name, reachable
- * from the program, which shares bandaid's network namespace), and bandaid passes each message on
- * to systemd's NOTIFY_SOCKET as itself. systemd's socket is a path (/run/systemd/notify), which
- * works from any network namespace, PrivateNetwork=yes included: path sockets are found through
- * the file system (unix(7)).
- *
- * <p>Whatever bandaid passes on, systemd takes from its main pid, with the main pid's rights. So:
- * <ul>
- * <li>Only the program's own processes are heard (NotifyAccess=main meant the program and its
- *     descendants to the user who wrote it): anyone in the network namespace can send to an
- *     abstract name. A sender that has exited by the time bandaid reads its message is not heard
- *     either: its pid may be another process's by then ({@link NotifySocket.Sender}).</li>
- * <li>Each message is read as systemd reads it ({@link NotifyMessage}: a carriage return splits
- *     lines too, a backslash escapes), and only assignments known to be safe are passed on, as
- *     the very bytes the program sent: {@link #PASSED} and X_ names (sd_notify(3) leaves X_ to
- *     programs' own extensions; X_SYSTEMD_ is systemd's). Not passed on, each said once:
- *     MAINPID=, MAINPIDFD=1, MAINPIDFDID= (bandaid stays the main pid: it forwards the signals
- *     systemd sends, reports the program's exit as its own and keeps answering the program's
- *     trapped calls, which a main pid systemd tracked past bandaid would leave unanswered);
- *     NOTIFYACCESS= (it would let every process of the unit speak to systemd as the main pid,
- *     and move it); FDSTORE=1, FDSTOREREMOVE=1, FDNAME=, FDPOLL= (systemd hands stored fds back
- *     through LISTEN_FDS on the next start, to bandaid, which takes LISTEN_FDS for sockets to
- *     serve and would not pass them on to the program); any other name (a later systemd may give
- *     it a meaning, as 254 and 257 did to NOTIFYACCESS= and MAINPIDFD=).</li>
- * <li>fds go along only with BARRIER=1 (alone, with its one fd, as sd_notify(3) asks): systemd
- *     closes it once it has read every earlier message, which is what sd_notify_barrier(3) waits
- *     for. Every fd is closed in bandaid once passed on or dropped.</li>
- * </ul>
- * The program gets WATCHDOG_USEC when systemd's watchdog is meant for bandaid, and no WATCHDOG_PID:
- * sd_watchdog_enabled(3) compares WATCHDOG_PID with getpid(), and bandaid cannot know the
- * program's pid before posix_spawn returns it; without WATCHDOG_PID the check is skipped.
+ * Type=notify through bandaid: systemd takes sd_notify(3) messages only from the main pid,
+ * bandaid, unless NotifyAccess=all, so the program gets a notify socket of bandaid's
+ * ({@link NotifySocket}) and bandaid passes each message on to NOTIFY_SOCKET as itself (a path,
+ * reachable from any network namespace: unix(7)). systemd then acts with the main pid's rights, so
+ * only the program's own processes are heard, a message is read as systemd reads it
+ * ({@link NotifyMessage}), only {@link #PASSED} and X_ names pass, as sent, and fds only with
+ * BARRIER=1. Why each refusal, and WATCHDOG_USEC without WATCHDOG_PID (sd_watchdog_enabled(3)
+ * compares it with getpid()): README.md, "Using it with systemd".
  */
 final class NotifyRelay {
     /**
