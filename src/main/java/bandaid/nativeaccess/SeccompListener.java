@@ -385,6 +385,36 @@ public final class SeccompListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this kernel can put an fd into a caller at all (SECCOMP_IOCTL_NOTIF_ADDFD, Linux
+     * 5.9: a bind() is answered so). Asked with an fd that cannot exist, so that nothing happens:
+     * a kernel that has the request checks its flags, then finds no such fd (EBADF) before it
+     * looks for the notification; an older one refuses the unknown request with EINVAL
+     * (kernel/seccomp.c, seccomp_notify_addfd and seccomp_notify_ioctl).
+     */
+    public boolean handsOver() {
+        return addFdOfNoFd(0) != -Errno.EINVAL;
+    }
+
+    /**
+     * Whether it can also hand over an fd and answer the call in one step
+     * (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14: a socket() is answered so), asked the same way: Linux
+     * 5.9 to 5.13 refuse the unknown flag with EINVAL before they look at the fd.
+     */
+    public boolean handsOverInOneStep() {
+        return addFdOfNoFd(Abi.SECCOMP_ADDFD_FLAG_SEND) != -Errno.EINVAL;
+    }
+
+    /** SECCOMP_IOCTL_NOTIF_ADDFD of fd -1 for notification 0 (zeroed struct): {@code -errno}. */
+    private long addFdOfNoFd(long flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addfd = arena.allocate(SeccompIoctl.ADDFD_SIZE, 8);
+            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_FLAGS, (int) flags);
+            addfd.set(ValueLayout.JAVA_INT, SeccompIoctl.ADDFD_SRCFD, -1);
+            return ioctl(SeccompIoctl.NOTIF_ADDFD, addfd.address());
+        }
+    }
+
     private long ioctl(long request, long argument) {
         return Libc.syscall(Abi.__NR_ioctl, fd, request, argument);
     }

@@ -80,12 +80,40 @@ public final class ProgramLauncher {
 
     /** Installs the filter for {@code plan} on the calling thread, which must be one {@link #onFilteredThread} made. */
     public static SeccompListener installFilter(TrapPlan plan) throws BandaidException {
+        SeccompListener listener;
         try {
-            return SeccompFilter.install(plan);
+            listener = SeccompFilter.install(plan);
         } catch (SyscallException e) {
             throw filterRefused(e, SeccompFilter.kernelOffersUserNotification());
         }
+        // Linux 5.0 to 5.8 install the filter but cannot put a passed socket into the program;
+        // 5.9 to 5.13 can (a bind() is answered in two steps, which is safe), but not as a
+        // socket()'s answer in one (--match=socket). Said here, before the program starts,
+        // rather than at its first trapped call.
+        if (!listener.handsOver()) {
+            listener.close();
+            throw kernelTooOld();
+        }
+        if (!plan.socketCalls().isEmpty() && !listener.handsOverInOneStep()) {
+            listener.close();
+            throw kernelTooOldForSocketMatching();
+        }
+        return listener;
     }
+
+    /** The kernel's seccomp user notification lacks SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9). */
+    static BandaidException kernelTooOld() {
+        return new BandaidException(ExitCode.UNAVAILABLE, new SyscallException("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD)", Errno.EINVAL).getMessage()
+                + ": this kernel's seccomp user notification cannot hand a socket over (bandaid needs Linux 5.14 or newer)");
+    }
+
+    /** --match=socket on a kernel without SECCOMP_ADDFD_FLAG_SEND (Linux 5.14). */
+    static BandaidException kernelTooOldForSocketMatching() {
+        return new BandaidException(ExitCode.UNAVAILABLE, new SyscallException("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_ADDFD_FLAG_SEND)",
+                Errno.EINVAL).getMessage() + ": --match=socket needs Linux 5.14 or newer, which hands a socket over as socket()'s answer"
+                + " in one step; on this kernel use --match=address (the default)");
+    }
+
 
     /**
      * Each way the kernel or a sandbox refuses the filter, told in terms of what to do about it.
