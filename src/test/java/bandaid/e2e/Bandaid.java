@@ -58,10 +58,10 @@ final class Bandaid {
             ProcessBuilder pb = process(List.of("bash", "-c", script)).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(Timeouts.scaled(Duration.ofSeconds(60)).toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("bandaid did not finish within 60 s: " + Files.readString(err));
+                throw new AssertionError("bandaid did not finish within " + Timeouts.scaled(Duration.ofSeconds(60)) + ": " + Files.readString(err));
             }
             return new Run(p.exitValue(), Files.readString(err), Files.readString(out));
         } finally {
@@ -111,6 +111,12 @@ final class Bandaid {
             all.addAll(listen);
             Map<String, String> setenv = new TreeMap<>(env);
             setenv.put("BANDAID", SCRIPT);
+            // The JVM options the tests run bandaid with (scripts/kernels: -XX:UseAVX=0 in an
+            // emulated CPU), which systemd-socket-activate would otherwise drop.
+            String jvmOptions = System.getenv("BANDAID_JAVA_OPTIONS");
+            if (jvmOptions != null && !env.containsKey("BANDAID_JAVA_OPTIONS")) {
+                setenv.put("BANDAID_JAVA_OPTIONS", jvmOptions);
+            }
             setenv.forEach((k, v) -> all.add("--setenv=" + k + "=" + v));
             all.addAll(command);
             Activated a = new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
@@ -174,7 +180,8 @@ final class Bandaid {
             return Files.readString(log);
         }
 
-        void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
+        void awaitLog(String text, Duration wait) throws IOException, InterruptedException {
+            Duration timeout = Timeouts.scaled(wait);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!log().contains(text)) {
                 if (System.nanoTime() > deadline || !process.isAlive() && !log().contains(text)) {
@@ -186,7 +193,7 @@ final class Bandaid {
 
         /** The program bandaid started (its only child). */
         ProcessHandle program(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + Timeouts.scaled(timeout).toNanos();
             while (System.nanoTime() < deadline) {
                 var child = process.children().findFirst();
                 if (child.isPresent()) {

@@ -27,7 +27,8 @@ final class Clients {
     }
 
     /** Connects to HOST:PORT and reads until the server closes; the connect may start the program. */
-    static String readTcp(String host, int port, Duration timeout) throws IOException {
+    static String readTcp(String host, int port, Duration wait) throws IOException {
+        Duration timeout = Timeouts.scaled(wait);
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
@@ -52,7 +53,8 @@ final class Clients {
      * Connects to the unix socket at PATH and reads until the server closes. A unix SocketChannel
      * has no read timeout, so the read runs in another thread and is cut off by closing the channel.
      */
-    static String readUnix(Path path, Duration timeout) throws IOException, InterruptedException {
+    static String readUnix(Path path, Duration wait) throws IOException, InterruptedException {
+        Duration timeout = Timeouts.scaled(wait);
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
         ExecutorService reader = Executors.newSingleThreadExecutor();
         try {
@@ -81,7 +83,8 @@ final class Clients {
      * first one only wakes systemd-socket-activate, so it is sent again every 200 ms; the
      * attempts are bounded by count and by {@code timeout}.
      */
-    static String udpExchange(String host, int port, String message, Duration timeout) throws IOException {
+    static String udpExchange(String host, int port, String message, Duration wait) throws IOException {
+        Duration timeout = Timeouts.scaled(wait);
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

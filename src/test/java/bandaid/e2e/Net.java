@@ -72,8 +72,8 @@ final class Net {
 
     /** GET {@code url}; the first connection is what makes systemd-socket-activate start bandaid. */
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Timeouts.scaled(Duration.ofSeconds(10))).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Timeouts.scaled(Duration.ofSeconds(20))).build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +114,7 @@ final class Programs {
         }
 
         int waitFor() throws InterruptedException, IOException {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(Timeouts.scaled(Duration.ofSeconds(30)).toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("bandaid did not exit; stderr: " + stderr());
             }
             return process.exitValue();

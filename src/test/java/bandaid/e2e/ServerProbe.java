@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class ServerProbe {
     /** How long a server may take from the first connection to its first answer. */
-    static final Duration STARTUP = Duration.ofSeconds(20);
+    static final Duration STARTUP = Timeouts.scaled(Duration.ofSeconds(20));
     private static final int MAX_ATTEMPTS = 100;
     private static final Duration PAUSE = Duration.ofMillis(100);
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import bandaid.e2e.Timeouts;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -41,6 +42,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static final Container container = Container.perClass("nginx");}
  * Where the machine cannot boot one (not root, nspawn not installed, a chroot) the class's tests
  * are skipped, the reason said in one line.
+ *
+ * <p>With the system property {@code bandaid.test.systemd=pid1} the tests run on a machine whose
+ * own PID 1 is systemd (scripts/kernels's virtual machines, booted from the same Debian packages,
+ * with this repository mounted read-only at {@link #INSIDE}), and each "container" is that
+ * machine: nothing is booted, and what a test class installed (units, files) is stopped and
+ * removed again after its last test, as a container's overlay would have been.
  */
 final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -54,7 +61,9 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     static final String PYTHON = "/usr/bin/python3";
 
     private static final Duration ROOTFS_BUILD = Duration.ofMinutes(20);
-    private static final Duration BOOT = Duration.ofSeconds(90);
+    private static final Duration BOOT = Timeouts.scaled(Duration.ofSeconds(90));
+    /** systemd is this machine's own PID 1: use it instead of booting a container (see above). */
+    private static final boolean PID1 = "pid1".equals(System.getProperty("bandaid.test.systemd"));
 
     private final String name;
     private final boolean withJdk;
@@ -64,6 +73,9 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     private long leader;
     /** Why this machine cannot run the class's tests (said once), or null. */
     private String notHere;
+    /** With {@link #PID1}: the files and units this class added, removed again by {@link #close}. */
+    private final List<String> written = new ArrayList<>();
+    private final List<String> units = new ArrayList<>();
 
     private Container(String name, boolean withJdk) {
         this.name = name;
@@ -93,7 +105,8 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
-        Optional<String> lacking = checkHost();
+        // With PID1 the machine is the container: nothing to boot, no nspawn needed.
+        Optional<String> lacking = PID1 ? Optional.empty() : checkHost();
         if (lacking.isPresent()) {
             notHere = NotHere.say("the tests under a real systemd (" + context.getDisplayName() + ")", lacking.get());
             return;
@@ -114,6 +127,14 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
 
     /** Boots the container and waits until its systemd has finished starting up. */
     private void boot() throws IOException, InterruptedException {
+        if (PID1) {
+            if (!ROOT.toString().equals(INSIDE)) {
+                throw new AssertionError("bandaid.test.systemd=pid1: the tests must run from " + INSIDE + ", where units find the repository, not from " + ROOT);
+            }
+            leader = 1;
+            awaitBoot();
+            return;
+        }
         Path rootfs = rootfs();
         cgroups = cgroupsFor(name);
         for (Path cgroup : cgroups) {
@@ -252,6 +273,9 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
         }
         while (true) {
             Result r = exec(Duration.ofSeconds(30), "systemctl", "is-system-running", "--wait");
+            if (PID1 && r.stdout().isBlank()) {
+                throw new AssertionError("systemctl is-system-running: " + r);
+            }
             String state = r.stdout().strip();
             if (state.equals("running")) {
                 return;
@@ -259,7 +283,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
             if (state.equals("degraded")) {
                 throw new AssertionError("the container booted degraded:\n" + sh("systemctl --failed --no-pager").stdout() + "\n" + bootLog());
             }
-            if (!nspawn.isAlive() || System.nanoTime() > deadline) {
+            if (!PID1 && !nspawn.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("the container's systemd did not finish starting up (" + r + "):\n" + bootLog());
             }
             Thread.sleep(100);
@@ -275,7 +299,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     }
 
     String bootLog() throws IOException {
-        return Files.readString(bootLog);
+        return bootLog == null ? "" : Files.readString(bootLog);
     }
 
     /**
@@ -287,8 +311,9 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     }
 
     /** Runs a command in the container (all of its namespaces) with a clean environment. */
-    Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
+    Result exec(Duration wait, String... command) throws IOException, InterruptedException {
         assumeBooted();
+        Duration timeout = Timeouts.scaled(wait);
         List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(leader), "--all", "--",
                 "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "SYSTEMD_COLORS=0"));
         full.addAll(List.of(command));
@@ -328,6 +353,9 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     void write(String path, String content) throws IOException {
         assumeBooted();
         Path file = Path.of("/proc/" + leader + "/root" + path);
+        if (PID1 && !Files.exists(file)) {
+            written.add(path);
+        }
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
     }
@@ -336,6 +364,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     void install(Map<String, String> units) throws IOException, InterruptedException {
         for (Map.Entry<String, String> unit : units.entrySet()) {
             write("/etc/systemd/system/" + unit.getKey(), unit.getValue());
+            this.units.add(unit.getKey());
         }
         ok("systemctl daemon-reload");
     }
@@ -362,7 +391,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
 
     /** Waits for a line with {@code text} in the unit's output: journald may store it a moment after it was written. */
     List<String> awaitMessage(String unit, String text) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Timeouts.scaled(Duration.ofSeconds(30)).toNanos();
         while (true) {
             List<String> lines = messages(unit);
             if (lines.stream().anyMatch(l -> l.contains(text))) {
@@ -377,7 +406,7 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
 
     /** Waits until the unit's ActiveState is {@code state}. */
     void awaitState(String unit, String state) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Timeouts.scaled(Duration.ofSeconds(60)).toNanos();
         while (!state(unit).equals(state)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(unit + " is " + state(unit) + ", not " + state + ", after 60 s:\n" + journal(unit));
@@ -402,6 +431,10 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
     /** Stops the container (SIGTERM to nspawn: a clean shutdown of its systemd) and removes its cgroups. */
     @Override
     public void close() throws IOException, InterruptedException {
+        if (PID1) {
+            cleanUp();
+            return;
+        }
         if (nspawn != null) { // JUnit calls afterAll even when boot failed early
             nspawn.destroy();
             if (!nspawn.waitFor(30, TimeUnit.SECONDS)) {
@@ -423,6 +456,21 @@ final class Container implements BeforeAllCallback, BeforeEachCallback, AfterAll
         if (bootLog != null) {
             Files.deleteIfExists(bootLog);
         }
+    }
+
+    /** With {@link #PID1}: stops the units this class installed and removes what it wrote, as a container's end would. */
+    private void cleanUp() throws IOException, InterruptedException {
+        if (!units.isEmpty()) {
+            sh("systemctl stop " + String.join(" ", units) + "; systemctl reset-failed");
+        }
+        for (String path : written.reversed()) {
+            Files.deleteIfExists(Path.of("/proc/1/root" + path));
+        }
+        if (!units.isEmpty()) {
+            ok("systemctl daemon-reload");
+        }
+        units.clear();
+        written.clear();
     }
 
     /** Kills whatever is left in a cgroup tree (nothing, after a clean shutdown), then removes it, deepest first. */
