@@ -38,8 +38,10 @@ final class SeccompIoctl {
     static final long NOTIF_RECV = ioc(IOC_READ | IOC_WRITE, 0, NOTIF_SIZE);
     static final long NOTIF_SEND = ioc(IOC_READ | IOC_WRITE, 1, RESP_SIZE);
     /**
-     * Defined as {@code _IOW} since Linux 5.17 (it was {@code _IOR} before, a mistake); the kernel
-     * accepts both numbers (kernel/seccomp.c, seccomp_notify_ioctl), the new one everywhere.
+     * Defined as {@code _IOW} since Linux 5.9 ("seccomp: Fix ioctl number for
+     * SECCOMP_IOCTL_NOTIF_ID_VALID", also in 5.8.y; it was {@code _IOR} before, a mistake); since
+     * then the kernel accepts both numbers (kernel/seccomp.c, seccomp_notify_ioctl), so the new one
+     * works on every kernel bandaid runs on (5.14 and newer).
      */
     static final long NOTIF_ID_VALID = ioc(IOC_WRITE, 2, U64_SIZE);
     static final long NOTIF_ADDFD = ioc(IOC_WRITE, 3, ADDFD_SIZE);
