@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,33 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NeededCallsBlockedIT {
 
-    private record Outcome(boolean served, int exitCode, String stderr) {
-    }
-
     /** bandaid under a filter that gives EPERM for CALLS, running marker-serve.py; a client asks once if it gets ready. */
-    private static Outcome run(String calls, Path marker) throws Exception {
-        int port = Net.freePort();
-        try (Programs.Interactive run = new Programs.Interactive("exec " + Bandaid.PYTHON + " " + Programs.DENY + " " + calls + " "
-                + Programs.PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" -- "
-                + Bandaid.PYTHON + " " + Programs.program("marker-serve.py") + " " + marker + " 127.0.0.1 " + port)) {
-            String first = run.out.readLine();
-            boolean served = false;
-            if ("ready".equals(first)) {
-                assertEquals("hello\n", Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
-                served = true;
-            } else {
-                assertEquals(null, first, run.stderr());
-            }
-            int code = run.waitFor();
-            ExitStatus.assertNoStackTrace(run.stderr());
-            return new Outcome(served, code, run.stderr());
-        }
+    private static Programs.MarkerServe run(String calls, Path marker) throws Exception {
+        return Programs.markerServe(Bandaid.PYTHON + " " + Programs.DENY + " " + calls + " ", "", marker);
     }
 
     @Test
     void pidfdOpenBlockedIsRefusedBeforeTheProgramStartsOrDoneWithout(@TempDir Path dir) throws Exception {
         Path marker = dir.resolve("ran");
-        Outcome outcome = run("pidfd_open", marker);
+        Programs.MarkerServe outcome = run("pidfd_open", marker);
         if (outcome.served()) {
             assertEquals(0, outcome.exitCode(), outcome.stderr());
         } else {
@@ -61,7 +42,7 @@ class NeededCallsBlockedIT {
     void processVmReadvBlockedIsRefusedBeforeTheProgramStarts(@TempDir Path dir) throws Exception {
         // bandaid reads every bind()'s address with it: without it nothing can be matched.
         Path marker = dir.resolve("ran");
-        Outcome outcome = run("process_vm_readv", marker);
+        Programs.MarkerServe outcome = run("process_vm_readv", marker);
         assertFalse(outcome.served(), "served without reading the program's memory?\n" + outcome.stderr());
         assertFalse(Files.exists(marker), "the program ran before bandaid gave up:\n" + outcome.stderr());
         assertEquals(ExitStatus.NOPERM, outcome.exitCode(), outcome.stderr());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,45 +40,23 @@ class OlderKernelsIT {
             + " argument): --match=socket needs Linux 5.14 or newer, which hands a socket over as socket()'s answer in one step; on this"
             + " kernel use --match=address (the default)";
 
-    private record Outcome(boolean served, int exitCode, String stderr) {
+    /** bandaid with OPTIONS under deny-syscalls.py RULES (none if empty), running marker-serve.py. */
+    private static Programs.MarkerServe run(String rules, String options, Path marker) throws Exception {
+        return Programs.markerServe(rules.isEmpty() ? "" : Bandaid.PYTHON + " " + Programs.DENY + " '" + rules + "' ", options, marker);
     }
 
-    /**
-     * bandaid with OPTIONS under deny-syscalls.py RULES (none if empty), running marker-serve.py;
-     * a client asks once if it gets ready.
-     */
-    private static Outcome run(String rules, String options, Path marker) throws Exception {
-        int port = Net.freePort();
-        String deny = rules.isEmpty() ? "" : Bandaid.PYTHON + " " + Programs.DENY + " '" + rules + "' ";
-        try (Programs.Interactive run = new Programs.Interactive("exec " + deny
-                + Programs.PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" " + options + " -- "
-                + Bandaid.PYTHON + " " + Programs.program("marker-serve.py") + " " + marker + " 127.0.0.1 " + port)) {
-            String first = run.out.readLine();
-            boolean served = false;
-            if ("ready".equals(first)) {
-                assertEquals("hello\n", Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
-                served = true;
-            } else {
-                assertEquals(null, first, run.stderr());
-            }
-            int code = run.waitFor();
-            ExitStatus.assertNoStackTrace(run.stderr());
-            return new Outcome(served, code, run.stderr());
-        }
-    }
-
-    private static Outcome run(String rules, Path marker) throws Exception {
+    private static Programs.MarkerServe run(String rules, Path marker) throws Exception {
         return run(rules, "", marker);
     }
 
-    private static void assertRefusedBeforeTheProgram(Outcome outcome, Path marker, String line) {
+    private static void assertRefusedBeforeTheProgram(Programs.MarkerServe outcome, Path marker, String line) {
         assertFalse(outcome.served(), "served?\n" + outcome.stderr());
         assertFalse(Files.exists(marker), "the program ran before bandaid gave up:\n" + outcome.stderr());
         assertEquals(ExitStatus.UNAVAILABLE, outcome.exitCode(), outcome.stderr());
         assertEquals(List.of(line), outcome.stderr().lines().toList());
     }
 
-    private static void assertServedQuietly(Outcome outcome) {
+    private static void assertServedQuietly(Programs.MarkerServe outcome) {
         assertTrue(outcome.served(), outcome.stderr());
         assertEquals(0, outcome.exitCode(), outcome.stderr());
         assertEquals("", outcome.stderr());
@@ -95,7 +72,7 @@ class OlderKernelsIT {
     /** What this kernel must do, with no filter in the way: serve, or refuse in the one line its version calls for. */
     private static void assertThisKernel(String options, int serves, Path dir) throws Exception {
         Path marker = dir.resolve("ran");
-        Outcome outcome = run("", options, marker);
+        Programs.MarkerServe outcome = run("", options, marker);
         int kernel = thisKernel();
         if (kernel >= serves) {
             assertServedQuietly(outcome);

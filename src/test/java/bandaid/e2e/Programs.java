@@ -83,6 +83,34 @@ final class Programs {
         }
     }
 
+    /** How a run of marker-serve.py under bandaid ended (see {@link #markerServe}). */
+    record MarkerServe(boolean served, int exitCode, String stderr) {
+    }
+
+    /**
+     * Runs {@code WRAPPER pass-sockets.py tcp:127.0.0.1:PORT -- bandaid OPTIONS -- marker-serve.py
+     * MARKER 127.0.0.1 PORT} (WRAPPER: a command line such as deny-syscalls.py's, or empty); if the
+     * program gets ready, a client asks it once. Then waits for the end, which must show no stack
+     * trace.
+     */
+    static MarkerServe markerServe(String wrapper, String options, Path marker) throws IOException, InterruptedException {
+        int port = Net.freePort();
+        try (Interactive run = new Interactive("exec " + wrapper + PASS + " tcp:127.0.0.1:" + port + " -- \"$BANDAID\" " + options + " -- "
+                + Bandaid.PYTHON + " " + program("marker-serve.py") + " " + marker + " 127.0.0.1 " + port)) {
+            String first = run.out.readLine();
+            boolean served = false;
+            if ("ready".equals(first)) {
+                assertEquals("hello\n", Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
+                served = true;
+            } else {
+                assertEquals(null, first, run.stderr());
+            }
+            int code = run.waitFor();
+            ExitStatus.assertNoStackTrace(run.stderr());
+            return new MarkerServe(served, code, run.stderr());
+        }
+    }
+
     /** bandaid started through bash (exec all the way down, so the pid is bandaid's), talking over stdin/stdout. */
     static final class Interactive implements AutoCloseable {
         final Process process;
