@@ -41,7 +41,7 @@ final class SeccompIoctl {
      * Defined as {@code _IOW} since Linux 5.9 ("seccomp: Fix ioctl number for
      * SECCOMP_IOCTL_NOTIF_ID_VALID", also in 5.8.y; it was {@code _IOR} before, a mistake); since
      * then the kernel accepts both numbers (kernel/seccomp.c, seccomp_notify_ioctl), so the new one
-     * works on every kernel bandaid runs on (5.14 and newer).
+     * works on every kernel bandaid runs on (5.9 and newer: Debian 11's 5.10 answers it).
      */
     static final long NOTIF_ID_VALID = ioc(IOC_WRITE, 2, U64_SIZE);
     static final long NOTIF_ADDFD = ioc(IOC_WRITE, 3, ADDFD_SIZE);
