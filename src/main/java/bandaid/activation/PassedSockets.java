@@ -58,11 +58,19 @@ public final class PassedSockets {
      * that says what else it is.
      */
     public static PassedSocket checked(int fd, String name, Inspection found) throws BandaidException {
+        return checked(fd, fd, name, found);
+    }
+
+    /**
+     * {@link #checked(int, String, Inspection)} for a copy held as {@code fd} of the socket passed
+     * as {@code passedAs} (the broker's): the lines name it by the number the unit gave it.
+     */
+    public static PassedSocket checked(int fd, int passedAs, String name, Inspection found) throws BandaidException {
         if (found instanceof Inspection.NotOpen n) {
-            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name + "\" is " + n.what());
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + passedAs + " \"" + name + "\" is " + n.what());
         }
         if (found instanceof Inspection.NotASocket) {
-            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + passedAs + " \"" + name
                     + "\" is not a socket (a FIFO or special file from ListenFIFO= or ListenSpecial=?): bandaid hands over sockets only");
         }
         Inspection.Socket s = (Inspection.Socket) found;
@@ -72,11 +80,11 @@ public final class PassedSockets {
         if ((d.type() == SocketType.STREAM || d.type() == SocketType.SEQPACKET) && !d.listening()) {
             // A connection has a local address with a port; a socket never bound has none.
             boolean bound = !(d.address().toString().endsWith(":0") || d.address().toString().equals("(unnamed)"));
-            throw new BandaidException(ExitCode.CONFIG, "passed fd " + fd + " \"" + name + "\" is "
+            throw new BandaidException(ExitCode.CONFIG, "passed fd " + passedAs + " \"" + name + "\" is "
                     + (bound ? "a connected " + d.type() + " socket, not a listening one"
                              : "a " + d.type() + " socket neither bound nor listening")
                     + ": bandaid needs Accept=no in the .socket unit (Accept=yes passes one connection per instance)");
         }
-        return new PassedSocket(fd, name, d, s.file());
+        return new PassedSocket(fd, name, d, s.file(), passedAs);
     }
 }

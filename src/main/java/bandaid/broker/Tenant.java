@@ -2,6 +2,7 @@ package bandaid.broker;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
+import bandaid.activation.ListenEnvironment;
 import bandaid.activation.PassedSockets;
 import bandaid.matching.MapRule;
 import bandaid.nativeaccess.Fds;
@@ -104,7 +105,8 @@ final class Tenant {
             List<PassedSocket> passed = new ArrayList<>();
             for (int i = 0; i < handoff.names().size(); i++) {
                 int fd = fds.get(Handoff.FIRST_SOCKET + i);
-                passed.add(PassedSockets.checked(fd, handoff.names().get(i), KernelInspector.inspect(fd)));
+                // Named by the fd the wrapper was passed it as (LISTEN_FDS order), not this copy's number.
+                passed.add(PassedSockets.checked(fd, ListenEnvironment.FIRST_FD + i, handoff.names().get(i), KernelInspector.inspect(fd)));
             }
             List<MapRule> maps = new ArrayList<>();
             for (String map : handoff.maps()) {
