@@ -91,6 +91,7 @@ public final class Handover {
         Setup setup;
         try {
             passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
+            passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
             setup = Setup.of(passed, request.match(), request.maps(), request.exitIdle());
         } catch (BandaidException e) {
             broker.close();

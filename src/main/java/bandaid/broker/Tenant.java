@@ -233,6 +233,8 @@ final class Tenant {
 
     /** Gives every fd back, here and in the fd store. */
     private void close() {
+        // As wrapper mode's -v ends, before the broker's own line says the service ended.
+        lines.debug("The program made {} trapped call(s).", reader.received());
         Log.debug("service {} ({}) ended after {} trapped call(s)", id, handoff.program(), reader.received());
         String prefix = prefix(id);
         store.forget(prefix + LISTENER);
