@@ -262,6 +262,15 @@ public final class Broker {
                     : "the handoff could not be read: " + e.getMessage());
             return;
         }
+        if (message.bytes().length == 0 && message.fds().isEmpty() && !message.truncated()) {
+            // The client closed without a word (or sent an empty message): a wrapper connects
+            // first and closes when it then finds its own options or sockets wrong, which it
+            // says itself. Nothing to take, and nothing hostile to warn about.
+            Log.debug("pid {} (uid {}) closed the connection without a handoff", peer.pid(), peer.uid());
+            send(client, Handoff.REFUSED + "no handoff (an empty message)");
+            client.close();
+            return;
+        }
         try {
             if (message.truncated()) {
                 throw new IllegalArgumentException("more than " + Handoff.MOST_BYTES + " bytes, or more fds than one message carries");
@@ -276,9 +285,11 @@ public final class Broker {
             String service = serviceName(peer) + " (" + handoff.program() + ")";
             Tenant tenant = Tenant.take(id, peer, bytes, handoff, message.fds(), access, service, store, journal, Optional.empty());
             tenants.put(id, tenant);
+            // Said before the reader starts: the service may end at once (its wrapper killed while
+            // it waits for the answer), and its end is said after its start.
+            Log.debug("took {} from pid {} (uid {}) as service {}", service, peer.pid(), peer.uid(), id);
             tenant.start(() -> tenants.remove(id));
             send(client, Handoff.TAKEN);
-            Log.debug("took {} from pid {} (uid {}) as service {}", service, peer.pid(), peer.uid(), id);
         } catch (IllegalArgumentException e) {
             message.fds().forEach(fd -> Fds.close(fd, "fd of a refused handoff"));
             refuse(client, peer, "not a handoff bandaid " + version() + " takes: " + e.getMessage());
