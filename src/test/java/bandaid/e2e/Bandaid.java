@@ -13,15 +13,90 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
-/** Runs scripts/bandaid the way users do, for end-to-end tests. */
+/**
+ * Runs scripts/bandaid the way users do, for end-to-end tests: in wrapper mode, or with
+ * {@code -Dbandaid.e2e.mode=broker} in broker mode, where every bandaid the tests start hands
+ * its service to one broker ({@link TestBroker}) and becomes the program.
+ */
 final class Bandaid {
     static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    static final String SCRIPT = ROOT.resolve("scripts/bandaid").toString();
+    /** scripts/bandaid itself. */
+    static final String LAUNCHER = ROOT.resolve("scripts/bandaid").toString();
+    /** The mode this run tests: bandaid's default (wrapper mode, no broker being there), or broker. */
+    static final boolean BROKER_MODE = brokerMode();
+    /** How the tests start bandaid ($BANDAID): scripts/bandaid, or in broker mode with --broker=PATH. */
+    static final String SCRIPT = BROKER_MODE ? TestBroker.shared().launcher() : LAUNCHER;
     /** The system's python, not whatever PATH finds first (a version manager's shim costs a third of a second per start). */
     static final String PYTHON = "/usr/bin/python3";
 
     private Bandaid() {
+    }
+
+    private static boolean brokerMode() {
+        String mode = System.getProperty("bandaid.e2e.mode", "wrapper");
+        if (!mode.equals("wrapper") && !mode.equals("broker")) {
+            throw new IllegalArgumentException("bandaid.e2e.mode=" + mode + ": use wrapper or broker");
+        }
+        return mode.equals("broker");
+    }
+
+    /** Skips a test of what only wrapper mode does (a JVM beside the program), saying why. */
+    static void assumeWrapperMode(String why) {
+        Assumptions.assumeFalse(BROKER_MODE, "wrapper mode only: " + why);
+    }
+
+    /**
+     * Skips a test of what the broker does not do yet (issue 27 is being built), saying what:
+     * remove the call when it does.
+     */
+    static void assumeBrokerDoesItYet(String what) {
+        Assumptions.assumeFalse(BROKER_MODE, "not in broker mode yet: " + what);
+    }
+
+    /**
+     * The socket passed to the bandaid at {@code pid} as {@code fd}, as {@code socket:[N]}: its fd
+     * in wrapper mode; in broker mode, where the pid is the program's once bandaid became it, as
+     * the launcher wrote it down.
+     */
+    static String passedSocket(long pid, int fd) throws IOException {
+        return BROKER_MODE ? TestBroker.shared().passedSocket(pid, fd) : Net.fdTarget(pid, fd);
+    }
+
+    /**
+     * The program that the bandaid started as {@code bandaid} runs: its child in wrapper mode,
+     * the process itself in broker mode (bandaid became the program).
+     */
+    static ProcessHandle program(ProcessHandle bandaid, Duration timeout) throws InterruptedException {
+        if (BROKER_MODE) {
+            return bandaid;
+        }
+        long deadline = System.nanoTime() + Timeouts.scaled(timeout).toNanos();
+        while (System.nanoTime() < deadline) {
+            var child = bandaid.children().findFirst();
+            if (child.isPresent()) {
+                return child.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("bandaid started no program");
+    }
+
+    /** Where a run starts, for {@link #awaitLastLines}: in broker mode the broker's last service so far. */
+    static long mark() throws IOException {
+        return BROKER_MODE ? TestBroker.shared().lastService() : 0;
+    }
+
+    /**
+     * After a run that began at {@code mark} has exited: in broker mode, waits until the broker
+     * has written its last lines about the run's services (wrapper mode's bandaid writes them
+     * before it exits).
+     */
+    static void awaitLastLines(long mark) throws IOException, InterruptedException {
+        if (BROKER_MODE) {
+            TestBroker.shared().awaitEndedAfter(mark, Duration.ofSeconds(10));
+        }
     }
 
     /** What a finished run printed and how it ended. */
@@ -40,10 +115,16 @@ final class Bandaid {
      * /dev/null.
      */
     static ProcessBuilder process(List<String> command) {
+        ProcessBuilder pb = processWithoutLauncher(command);
+        pb.environment().put("BANDAID", SCRIPT);
+        return pb;
+    }
+
+    /** {@link #process} without $BANDAID: for what starts before the launcher is known (the tests' broker). */
+    static ProcessBuilder processWithoutLauncher(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("LISTEN_") || k.startsWith("WATCHDOG_") || k.equals("NOTIFY_SOCKET")
                 || k.equals("INVOCATION_ID"));
-        pb.environment().put("BANDAID", SCRIPT);
         return pb;
     }
 
@@ -57,12 +138,14 @@ final class Bandaid {
         try {
             ProcessBuilder pb = process(List.of("bash", "-c", script)).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
+            long mark = mark();
             Process p = pb.start();
             if (!p.waitFor(Timeouts.scaled(Duration.ofSeconds(60)).toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new AssertionError("bandaid did not finish within " + Timeouts.scaled(Duration.ofSeconds(60)) + ": " + Files.readString(err));
             }
+            awaitLastLines(mark);
             return new Run(p.exitValue(), Files.readString(err), Files.readString(out));
         } finally {
             Files.deleteIfExists(out);
@@ -78,10 +161,12 @@ final class Bandaid {
     static final class Activated implements AutoCloseable {
         private final Process process;
         private final Path log;
+        private final long mark;
 
-        private Activated(Process process, Path log) {
+        private Activated(Process process, Path log, long mark) {
             this.process = process;
             this.log = log;
+            this.mark = mark;
         }
 
         /**
@@ -119,7 +204,8 @@ final class Bandaid {
             }
             setenv.forEach((k, v) -> all.add("--setenv=" + k + "=" + v));
             all.addAll(command);
-            Activated a = new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+            long mark = mark();
+            Activated a = new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log, mark);
             a.awaitLog("Listening on", Duration.ofSeconds(10));
             return a;
         }
@@ -139,7 +225,8 @@ final class Bandaid {
             all.add("--");
             all.add(SCRIPT);
             all.addAll(args);
-            return new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
+            long mark = mark();
+            return new Activated(Bandaid.process(all).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log, mark);
         }
 
         /** bandaid's pid: systemd-socket-activate execs it, so it keeps this pid. */
@@ -151,9 +238,28 @@ final class Bandaid {
             return process;
         }
 
+        /**
+         * Waits for the process started as bandaid to exit, and in broker mode for the broker's
+         * last lines about it too (they go to this log).
+         *
+         * @return whether it exited within {@code timeout}
+         */
+        boolean waitFor(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            awaitLastLines(mark);
+            return true;
+        }
+
+        /** The process that answers the program's trapped calls: bandaid, or in broker mode the broker. */
+        long answerer() {
+            return BROKER_MODE ? TestBroker.shared().pid() : pid();
+        }
+
         /** The socket bandaid was passed as {@code fd}, as {@code socket:[N]}. */
         String passedSocket(int fd) throws IOException {
-            return Net.fdTarget(pid(), fd);
+            return Bandaid.passedSocket(pid(), fd);
         }
 
         /** The sockets bandaid was passed as {@code fds}. */
@@ -191,17 +297,9 @@ final class Bandaid {
             }
         }
 
-        /** The program bandaid started (its only child). */
+        /** The program bandaid started (its only child; in broker mode, bandaid's own pid). */
         ProcessHandle program(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + Timeouts.scaled(timeout).toNanos();
-            while (System.nanoTime() < deadline) {
-                var child = process.children().findFirst();
-                if (child.isPresent()) {
-                    return child.get();
-                }
-                Thread.sleep(20);
-            }
-            throw new AssertionError("bandaid started no program");
+            return Bandaid.program(process.toHandle(), timeout);
         }
 
         @Override

@@ -69,7 +69,8 @@ class FewestTrapsIT {
         try (Programs.Interactive run = new Programs.Interactive("exec " + Programs.PASS + " tcp:127.0.0.1:" + port
                 + " -- \"$BANDAID\" -- " + program)) {
             assertEquals("ready", run.line());
-            Path reader = thread(run.process.pid(), "bandaid-reader").orElseThrow(() -> new AssertionError("no reader thread"));
+            Path reader = Bandaid.BROKER_MODE ? TestBroker.shared().readerThread(run.process.pid())
+                    : thread(run.process.pid(), "bandaid-reader").orElseThrow(() -> new AssertionError("no reader thread"));
             long before = switches(reader);
             Thread.sleep(1500);
             long after = switches(reader);

@@ -41,8 +41,15 @@ class NeededCallsBlockedIT {
     @Test
     void processVmReadvBlockedIsRefusedBeforeTheProgramStarts(@TempDir Path dir) throws Exception {
         // bandaid reads every bind()'s address with it: without it nothing can be matched.
+        // (In broker mode the broker reads them, and the filter blocks the service's call only.)
         Path marker = dir.resolve("ran");
         Programs.MarkerServe outcome = run("process_vm_readv", marker);
+        if (Bandaid.BROKER_MODE) {
+            // The broker reads it from outside the filter the service runs under: served.
+            assertTrue(outcome.served(), "not served in broker mode:\n" + outcome.stderr());
+            assertEquals(0, outcome.exitCode(), outcome.stderr());
+            return;
+        }
         assertFalse(outcome.served(), "served without reading the program's memory?\n" + outcome.stderr());
         assertFalse(Files.exists(marker), "the program ran before bandaid gave up:\n" + outcome.stderr());
         assertEquals(ExitStatus.NOPERM, outcome.exitCode(), outcome.stderr());

@@ -116,9 +116,11 @@ final class Programs {
         final Process process;
         final BufferedReader out;
         final Path err;
+        private final long mark;
 
         Interactive(String script) throws IOException {
             err = Files.createTempFile("bandaid-err", ".log");
+            mark = Bandaid.mark();
             process = Bandaid.process(List.of("bash", "-c", script)).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.PIPE).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -141,10 +143,16 @@ final class Programs {
             return Files.readString(err);
         }
 
+        /** The program bandaid started: its child, or in broker mode the process itself. */
+        ProcessHandle program() throws InterruptedException {
+            return Bandaid.program(process.toHandle(), java.time.Duration.ofSeconds(5));
+        }
+
         int waitFor() throws InterruptedException, IOException {
             if (!process.waitFor(Timeouts.scaled(Duration.ofSeconds(30)).toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("bandaid did not exit; stderr: " + stderr());
             }
+            Bandaid.awaitLastLines(mark);
             return process.exitValue();
         }
 

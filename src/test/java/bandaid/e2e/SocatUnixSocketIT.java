@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +53,7 @@ class SocatUnixSocketIT {
 
             // socat removes the path when it ends (unlink-close, its default); SIGTERM ends it.
             socat.destroy();
-            assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "bandaid did not exit after socat:\n" + a.log());
+            assertTrue(a.waitFor(Duration.ofSeconds(10)), "bandaid did not exit after socat:\n" + a.log());
             log = a.log();
             // (the second is made while socat exits, so bandaid may name it only by its pid)
             assertEquals(2, count(log, "bandaid: DEBUG: unlink(" + socket + ") from ", "-> kept"),
@@ -85,7 +84,7 @@ class SocatUnixSocketIT {
                 List.of("bash", "-c", service), Map.of("SOCKET", socket.toString()))) {
             assertEquals("hello 1\n", Clients.readUnix(socket, TIMEOUT), a.log());
             assertEquals("hello 2\n", Clients.readUnix(socket, TIMEOUT), a.log());
-            assertTrue(a.process().waitFor(20, TimeUnit.SECONDS), "the service did not end:\n" + a.log());
+            assertTrue(a.waitFor(Duration.ofSeconds(20)), "the service did not end:\n" + a.log());
             String log = a.log();
             assertTrue(log.contains("run 1 exited with 0\nafter run 1 the path is a socket\n"), log);
             assertTrue(log.contains("run 2 exited with 0\nafter run 2 the path is a socket\n"), log);
@@ -111,7 +110,7 @@ class SocatUnixSocketIT {
                 answer = "";  // the listening socket closed with our connection still in its backlog
             }
             assertEquals("", answer, a.log());
-            assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "socat did not give up:\n" + a.log());
+            assertTrue(a.waitFor(Duration.ofSeconds(10)), "socat did not give up:\n" + a.log());
             String log = a.log();
             assertEquals(1, a.process().exitValue(), log);
             assertTrue(log.contains("E \"" + socket + "\" exists"), log);

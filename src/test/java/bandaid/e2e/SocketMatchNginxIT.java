@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,7 @@ class SocketMatchNginxIT {
         try (Bandaid.Activated a = start(portA, portB, program)) {
             assertThrows(IOException.class, () -> Net.get("http://127.0.0.1:" + portA + "/"),
                     "nginx answered under --match=socket with listen " + portA + ";\n" + a.log());
-            assertTrue(a.process().waitFor(30, TimeUnit.SECONDS), "bandaid still runs\n" + a.log());
+            assertTrue(a.waitFor(Duration.ofSeconds(30)), "bandaid still runs\n" + a.log());
             assertEquals(1, a.process().exitValue(), a.log());
             String log = a.log();
             // bind(2): EINVAL "the socket is already bound to an address". nginx's own socket was

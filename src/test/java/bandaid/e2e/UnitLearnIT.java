@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,11 @@ import org.junit.jupiter.api.Test;
  */
 class UnitLearnIT {
     private static final String SPLIT = Bandaid.ROOT.resolve("src/test/resources/servers/split_families.py").toString();
+
+    @BeforeAll
+    static void wrapperModeOnly() {
+        Bandaid.assumeWrapperMode("bandaid unit writes units; --learn watches the program itself, never through a broker");
+    }
 
     @Test
     void learnsEachFamilyAndTypeTheProgramListensOnAndNothingElse() throws Exception {
@@ -42,7 +48,7 @@ class UnitLearnIT {
                 """.formatted(port), section(run.stdout(), "# dns-tcp6-" + port + ".socket"));
         assertTrue(section(run.stdout(), "# dns-udp4-" + port + ".socket").contains("\nListenDatagram=0.0.0.0:" + port
                 + "\nFileDescriptorName=udp4-" + port + "\n# bandaid"), run.stdout());
-        assertTrue(run.stdout().contains("\nExecStart=" + Bandaid.SCRIPT + " -- " + SPLIT + " " + port + "\n"), run.stdout());
+        assertTrue(run.stdout().contains("\nExecStart=" + Bandaid.LAUNCHER + " -- " + SPLIT + " " + port + "\n"), run.stdout());
         // The program's own output went to stderr, with what bandaid saw, one line per socket.
         assertTrue(run.stderr().lines().anyMatch("ready"::equals), run.stderr());
         List<String> saw = run.stderr().lines().filter(l -> l.contains(" listens on ")).map(l -> l.replaceFirst("\\[\\d+]", "[PID]")).toList();
