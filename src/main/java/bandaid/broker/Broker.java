@@ -235,7 +235,10 @@ public final class Broker {
     private void admit(HandoffSocket client) {
         HandoffSocket.Peer peer = client.peer();
         AtomicInteger ofUid = handshakesByUid.computeIfAbsent(peer.uid(), uid -> new AtomicInteger());
-        if (handshakes.incrementAndGet() > MOST_HANDSHAKES || ofUid.incrementAndGet() > MOST_HANDSHAKES_PER_UID) {
+        // Both counted before either is compared, as both are given back below.
+        int all = handshakes.incrementAndGet();
+        int own = ofUid.incrementAndGet();
+        if (all > MOST_HANDSHAKES || own > MOST_HANDSHAKES_PER_UID) {
             handshakes.decrementAndGet();
             ofUid.decrementAndGet();
             refuse(client, peer, "too many handoffs at once (at most " + MOST_HANDSHAKES_PER_UID + " per uid, "
