@@ -20,7 +20,7 @@ CASE is one of:
   foreign-listener   the listener of a child's filter (another process), with a socket of this
                      client's own; once the broker took it, the child binds N's address
                      (127.0.0.1:N), another service's, and prints what it got
-  silent             connects and says nothing
+  silent             connects ("connected") and says nothing
   silent-many N      N connections at once that say nothing ("connected N" once they are made,
                      then the answers to all)
   exit-early         a valid handoff of its own listener, then exits before the answer
@@ -147,6 +147,7 @@ def main():
         foreign_listener(path, n)
     elif case == "silent":
         with connect(path) as c:
+            say("connected")
             say(answer(c))
     elif case == "silent-many":
         conns = []

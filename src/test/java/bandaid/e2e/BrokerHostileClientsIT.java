@@ -95,11 +95,16 @@ class BrokerHostileClientsIT {
 
     @Test
     void aClientThatSaysNothingIsRefusedAfterTheHandshakeTimeAndHoldsUpNobody() throws Exception {
+        Duration alone = firstAnswerOfANewService();
         long start = System.nanoTime();
         try (Background silent = Background.nobody("silent")) {
-            // Meanwhile the service is answered at once, and a new one starts as fast as it does alone.
+            silent.awaitLine("connected", Duration.ofSeconds(30));
+            // Meanwhile the service is answered at once, and a new one is taken without waiting for it.
             Duration bind = bindTime();
             assertTrue(bind.toMillis() < 1000, "a trapped bind waited " + bind + " for a client that says nothing");
+            Duration first = firstAnswerOfANewService();
+            assertTrue(first.compareTo(alone.plusSeconds(2)) < 0, "a new service took " + first + " with a client that says nothing, "
+                    + alone + " alone");
             Client client = silent.finish();
             assertEquals("answer: refused: no handoff within 5 s", client.onlyAnswer());
             assertTrue(System.nanoTime() - start >= HANDSHAKE.minusMillis(500).toNanos(), "refused before the handshake time");
