@@ -241,8 +241,12 @@ public final class Broker {
         if (all > MOST_HANDSHAKES || own > MOST_HANDSHAKES_PER_UID) {
             handshakes.decrementAndGet();
             ofUid.decrementAndGet();
-            refuse(client, peer, "too many handoffs at once (at most " + MOST_HANDSHAKES_PER_UID + " per uid, "
-                    + MOST_HANDSHAKES + " in all): try again");
+            // Told at info level: bandaid asks again a moment later (Handover), so a boot that
+            // starts many services of one uid at once has every one taken, and is no warning.
+            String why = Handoff.BUSY + " (at most " + MOST_HANDSHAKES_PER_UID + " per uid, " + MOST_HANDSHAKES + " in all): try again";
+            Log.info("refused a handoff from pid {} (uid {}) for now: {}", peer.pid(), peer.uid(), why);
+            send(client, Handoff.REFUSED + why);
+            client.close();
             return;
         }
         Thread.ofPlatform().name("bandaid-handoff").daemon().start(() -> {

@@ -30,6 +30,11 @@ public record Handoff(String version, String program, String match, List<String>
     public static final String TAKEN = "taken";
     /** The start of the broker's answer when it refuses; the reason follows. */
     public static final String REFUSED = "refused: ";
+    /**
+     * How a refusal for the limits on handoffs read at once begins: the broker is busy with other
+     * handoffs, and the same handoff is taken when tried again a moment later.
+     */
+    public static final String BUSY = "too many handoffs at once";
 
     public Handoff {
         maps = List.copyOf(maps);

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Broker mode, the wrapper's side: everything is checked as in wrapper mode, then the filter is
@@ -39,6 +40,15 @@ public final class Handover {
      * again (systemd keeps its socket, and the connection waits in its backlog): far less.
      */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
+    /**
+     * How long a handoff refused because the broker reads too many others at once is tried
+     * again, with pauses from {@link #FIRST_PAUSE} doubling up to {@link #MOST_PAUSE}: a burst of
+     * services started together is over well within it, and a broker that stays busy for longer
+     * is told about as it was before.
+     */
+    static final Duration BUSY_RETRY_WITHIN = Duration.ofSeconds(5);
+    static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+    static final Duration MOST_PAUSE = Duration.ofMillis(500);
 
     private Handover() {
     }
@@ -79,42 +89,69 @@ public final class Handover {
     public static void handOver(Request request, Path socket, boolean journal, String version) throws NotTaken, BandaidException {
         String program = Bytes.printable(request.program().getFirst());
         List<byte[]> environment = request.programEnvironment(List.of());
-        // First, so that without a broker nothing was done twice; before the filter, so that the
-        // filtered thread makes no call the filter traps.
-        HandoffSocket broker = connect(socket);
         if (!request.listen().activated()) {
-            broker.close();
+            // Asked all the same, so that --broker without a broker fails as it does with sockets.
+            connect(socket).close();
             Log.info("{}: running {} without socket activation", request.listen().nothingPassed(), program);
             throw exec(request.program(), environment);
         }
-        List<PassedSocket> passed;
-        Setup setup;
-        try {
-            passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
-            passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-            setup = Setup.of(passed, request.match(), request.maps(), request.exitIdle());
-        } catch (BandaidException e) {
-            broker.close();
-            throw e;
-        }
+        // Everything that can be done before the broker is asked is done first: the broker reads
+        // a few handoffs of a uid at a time (Broker.MOST_HANDSHAKES_PER_UID), counted from its
+        // accept(2), and ten services of one uid started at once must not hold those places
+        // while each inspects its sockets.
+        List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
+        Setup setup = Setup.of(passed, request.match(), request.maps(), request.exitIdle());
         Handoff handoff = new Handoff(version, program, request.match(), request.maps().stream().map(MapRule::text).toList(),
                 request.strict(), request.exitIdle(), request.verbose(), journal, request.listen().names());
+        byte[] bytes = handoff.encode();
         List<Integer> fds = new ArrayList<>(List.of(-1, 2));
         passed.forEach(p -> fds.add(p.fd()));
-        String refused = ProgramLauncher.onFilteredThread(program, () -> {
-            SeccompListener listener = ProgramLauncher.installFilter(setup.plan());
-            fds.set(0, listener.fd());
-            Optional<String> refusal = exchange(broker, handoff, fds, socket);
-            // Taken: the broker holds the listener and answers the program's calls; refused: it
-            // closed its copies, and this thread's filter goes with the thread.
-            listener.close();
-            broker.close();
-            if (refusal.isPresent()) {
-                return refusal.get();
+        long deadline = System.nanoTime() + BUSY_RETRY_WITHIN.toNanos();
+        Duration pause = FIRST_PAUSE;
+        boolean said = false;
+        while (true) {
+            // Before the filter, so that the filtered thread makes no call the filter traps (a
+            // connect(2), where a unix socket was passed).
+            HandoffSocket broker = connect(socket);
+            if (!said) {
+                // Said once a broker is there: where none is, wrapper mode inspects and says it.
+                passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
+                said = true;
             }
-            throw exec(request.program(), environment);
-        });
-        throw new NotTaken(ExitCode.UNAVAILABLE, refused, false);
+            Refusal refused = ProgramLauncher.onFilteredThread(program, () -> {
+                SeccompListener listener = ProgramLauncher.installFilter(setup.plan());
+                fds.set(0, listener.fd());
+                Optional<Refusal> refusal = exchange(broker, bytes, fds, socket);
+                // Taken: the broker holds the listener and answers the program's calls; refused: it
+                // closed its copies, and this thread's filter goes with the thread.
+                listener.close();
+                broker.close();
+                if (refusal.isPresent()) {
+                    return refusal.get();
+                }
+                throw exec(request.program(), environment);
+            });
+            Duration wait = pause.plusMillis(ThreadLocalRandom.current().nextLong(pause.toMillis() + 1));
+            if (!refused.busy() || System.nanoTime() + wait.toNanos() - deadline > 0) {
+                throw new NotTaken(ExitCode.UNAVAILABLE, refused.busy() ? refused.message() + " (asked again for "
+                        + BUSY_RETRY_WITHIN.toSeconds() + " s)" : refused.message(), false);
+            }
+            // Busy with other services' handoffs (a boot starting many at once): a moment later
+            // the same handoff is taken. The pause grows, with some chance in it, so that the
+            // services turned away together do not come back together.
+            Log.debug("{}; asking again in {} ms", refused.message(), wait.toMillis());
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NotTaken(ExitCode.UNAVAILABLE, refused.message(), false);
+            }
+            pause = pause.multipliedBy(2).compareTo(MOST_PAUSE) > 0 ? MOST_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    /** Why the broker did not take a handoff; {@code busy}: it was reading too many others, and asking again may do. */
+    private record Refusal(String message, boolean busy) {
     }
 
     private static HandoffSocket connect(Path socket) throws NotTaken {
@@ -132,22 +169,50 @@ public final class Handover {
     }
 
     /** Sends the handoff and reads the answer: empty when the broker took it, else why not. */
-    private static Optional<String> exchange(HandoffSocket broker, Handoff handoff, List<Integer> fds, Path socket) {
+    private static Optional<Refusal> exchange(HandoffSocket broker, byte[] handoff, List<Integer> fds, Path socket) {
         String at = "the bandaid broker at " + socket;
         try {
-            broker.send(handoff.encode(), fds);
-            HandoffSocket.Message answer = broker.receive(1024);
+            broker.send(handoff, fds);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EPIPE && e.errno() != Errno.ECONNRESET) {
+                return Optional.of(new Refusal("the handoff to " + at + " failed: " + e.getMessage(), false));
+            }
+            // The broker closed the connection before the handoff came (it refuses at once what
+            // is over its limits): its answer, sent before it closed, waits to be read.
+        }
+        try {
+            HandoffSocket.Message answer = receive(broker);
             answer.fds().forEach(fd -> Fds.close(fd, "fd from the broker"));
             String text = new String(answer.bytes(), StandardCharsets.UTF_8);
             if (text.equals(Handoff.TAKEN)) {
                 return Optional.empty();
             }
-            return Optional.of(text.isEmpty() ? at + " closed the connection without an answer"
-                    : text.startsWith(Handoff.REFUSED) ? at + " refused: " + Bytes.oneLine(text.substring(Handoff.REFUSED.length()))
-                    : at + " answered " + Bytes.oneLine(text));
+            if (text.startsWith(Handoff.REFUSED)) {
+                String why = text.substring(Handoff.REFUSED.length());
+                return Optional.of(new Refusal(at + " refused: " + Bytes.oneLine(why), why.startsWith(Handoff.BUSY)));
+            }
+            return Optional.of(new Refusal(text.isEmpty() ? at + " closed the connection without an answer"
+                    : at + " answered " + Bytes.oneLine(text), false));
         } catch (SyscallException e) {
-            return Optional.of(e.errno() == Errno.EAGAIN ? at + " did not answer within " + ANSWER_WITHIN.toSeconds() + " s"
-                    : "the handoff to " + at + " failed: " + e.getMessage());
+            return Optional.of(new Refusal(e.errno() == Errno.EAGAIN ? at + " did not answer within " + ANSWER_WITHIN.toSeconds() + " s"
+                    : "the handoff to " + at + " failed: " + e.getMessage(), false));
+        }
+    }
+
+    /**
+     * The broker's answer. A broker that closed the connection with the handoff unread makes the
+     * kernel report ECONNRESET once, to the first receive, before the answer it had sent is read
+     * (unix(7) sockets: unix_release_sock sets the peer's error, and the error is reported ahead
+     * of the queue).
+     */
+    private static HandoffSocket.Message receive(HandoffSocket broker) {
+        try {
+            return broker.receive(1024);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ECONNRESET) {
+                throw e;
+            }
+            return broker.receive(1024);
         }
     }
 

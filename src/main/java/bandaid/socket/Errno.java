@@ -45,6 +45,7 @@ public final class Errno {
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
     public static final int ECONNREFUSED = 111;
 
     private Errno() {
@@ -91,6 +92,7 @@ public final class Errno {
             case EADDRINUSE -> "EADDRINUSE (Address already in use)";
             case EADDRNOTAVAIL -> "EADDRNOTAVAIL (Cannot assign requested address)";
             case ECONNABORTED -> "ECONNABORTED (Software caused connection abort)";
+            case ECONNRESET -> "ECONNRESET (Connection reset by peer)";
             case ECONNREFUSED -> "ECONNREFUSED (Connection refused)";
             default -> "errno " + errno;
         };

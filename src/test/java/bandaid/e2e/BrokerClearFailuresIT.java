@@ -96,6 +96,39 @@ class BrokerClearFailuresIT {
         }
     }
 
+    /**
+     * A broker that refuses before it has read the handoff (over its limits) has closed the
+     * connection by the time the handoff is sent: bandaid still reads and says why, not the
+     * EPIPE or ECONNRESET of its send.
+     */
+    @Test
+    void aBrokerThatRefusesBeforeReadingIsQuoted() throws Exception {
+        try (Fake fake = new Fake(dir, "refuse-unread", OTHER_VERSION)) {
+            assertFailedBeforeTheProgram(withBroker(fake.socket), ExitStatus.UNAVAILABLE,
+                    "bandaid: the bandaid broker at " + fake.socket + " refused: " + OTHER_VERSION);
+        }
+    }
+
+    /**
+     * A broker busy with other handoffs (Broker.MOST_HANDSHAKES_PER_UID) is asked again, with
+     * growing pauses, for Handover.BUSY_RETRY_WITHIN (5 s); one that stays busy is told about as
+     * any refusal, and the program never ran.
+     */
+    @Test
+    void aBrokerThatStaysBusyIsAskedAgainForFiveSecondsThenQuoted() throws Exception {
+        String busy = "too many handoffs at once (at most 8 per uid, 64 in all): try again";
+        try (Fake fake = new Fake(dir, "busy", busy)) {
+            long start = System.nanoTime();
+            Bandaid.Run run = withBroker(fake.socket);
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            assertFailedBeforeTheProgram(run, ExitStatus.UNAVAILABLE, "bandaid: the bandaid broker at " + fake.socket + " refused: "
+                    + busy + " (asked again for 5 s)");
+            assertTrue(waited.compareTo(Duration.ofMillis(4500)) > 0 && waited.compareTo(Duration.ofSeconds(20)) < 0, waited.toString());
+            long asked = Files.readAllLines(Path.of(fake.socket + ".connections")).size();
+            assertTrue(asked >= 5 && asked <= 30, asked + " connections in 5 s");
+        }
+    }
+
     /** Handover.ANSWER_WITHIN: the one test here that waits it out (30 s), since bandaid must never hang. */
     @Test
     void aBrokerThatNeverAnswersIsGivenUpAfterThirtySeconds() throws Exception {

@@ -165,7 +165,7 @@ class AbiNumbersTest {
             }
         }
         python.waitFor(10, TimeUnit.SECONDS);
-        assertEquals(39, compared, "every errno of the table was compared");
+        assertEquals(40, compared, "every errno of the table was compared");
         assertEquals("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD): EBADF (Bad file descriptor)",
                 new SyscallException("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD)", Errno.EBADF).getMessage());
     }
