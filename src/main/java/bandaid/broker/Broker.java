@@ -76,6 +76,9 @@ public final class Broker {
         }
         HandoffSocket socket = socket(passed, options);
         FdStore store = FdStore.of(env);
+        // Before anything is said to be ready: from then on the broker may be stopped, and its
+        // jar may be rebuilt underneath it.
+        endOnTerm(store);
         Broker broker = new Broker(FdAccess.here(), store, Optional.of(JournalSocket.open()));
         int recovered = broker.recover(passed);
         if (!store.present()) {
@@ -85,7 +88,6 @@ public final class Broker {
         Log.info("the bandaid broker takes handoffs (pid {}){}", Processes.ownPid(),
                 recovered == 0 ? "" : "; " + recovered + " service(s) taken over from the fd store");
         store.ready("answering " + recovered + " service(s)");
-        endOnTerm(store);
         broker.serve(socket);
         return ExitCode.SOFTWARE.code();
     }
@@ -102,11 +104,28 @@ public final class Broker {
             return;
         }
         SignalQueue signals = SignalQueue.open(blocked);
+        // The stop comes long after the start, when the jar may no longer be the one this JVM
+        // opened (rebuilt in place in a checkout): the stop path loads nothing of it then
+        // (SignalQueue loads what take() returns when opened; no lambda is spun here), and the
+        // broker halts whatever fails on the way, since with TERM and INT blocked nothing else
+        // would end it.
+        int broken = ExitCode.SOFTWARE.code();
         Thread.ofPlatform().name("bandaid-signals").daemon().start(() -> {
-            Optional<SignalQueue.Received> received = signals.take();
-            store.stopping();
-            Log.info("the bandaid broker stops (signal {}); its services wait for the next one", received.map(r -> r.signal()).orElse(0));
-            Runtime.getRuntime().halt(0);
+            Optional<SignalQueue.Received> received;
+            try {
+                received = signals.take();
+            } catch (RuntimeException e) {
+                Log.error("the broker's signals cannot be read ({}): it ends, since it could not be stopped", e.getMessage());
+                Runtime.getRuntime().halt(broken);
+                return;
+            }
+            try {
+                store.stopping();
+                Log.info("the bandaid broker stops (signal {}); its services wait for the next one",
+                        received.isPresent() ? received.get().signal() : 0);
+            } finally {
+                Runtime.getRuntime().halt(0);
+            }
         });
     }
 

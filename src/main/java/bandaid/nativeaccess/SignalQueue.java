@@ -23,6 +23,15 @@ public final class SignalQueue implements AutoCloseable {
     static final int SSI_SIGNO = 0;
     static final int SSI_CODE = 8;
 
+    /**
+     * Loaded with this class (when the queue is opened at start), not when the first signal
+     * comes: by then a long-running bandaid's jar may have been rebuilt in place (a checkout's
+     * {@code mvn package}), and a class not yet loaded from it fails (NoClassDefFoundError) on
+     * the very signal that should stop bandaid.
+     */
+    @SuppressWarnings("unused")
+    private static final Class<Received> LOADED_AT_START = Received.class;
+
     private final int fd;
     private final AtomicBoolean closed = new AtomicBoolean();
 
