@@ -43,6 +43,7 @@ class LargeArgumentsIT {
     @ParameterizedTest(name = "broker mode: {0}")
     @ValueSource(booleans = {false, true})
     void eightyFiveKilobytesWithBytesThatAreNotUtf8(boolean brokerMode) throws Exception {
+        Bandaid.assumeItPicksTheModeItself();
         Bandaid.Run run;
         try (LocalBroker broker = brokerMode ? LocalBroker.start() : null) {
             run = Bandaid.shell(ARGS + "args 87040; expected \"${args[@]}\" >&2; exec " + Programs.PASS + " tcp:127.0.0.1:0 --"
@@ -61,6 +62,8 @@ class LargeArgumentsIT {
      */
     @Test
     void argumentsUpToTheKernelsLimit() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Bandaid.BROKER_MODE,
+                "the shared broker's launcher adds an argument of its own, which the largest list has no room for");
         String script = ARGS + """
                 ulimit -S -s 8192
                 run() { args "$1"; "$BANDAID" -- %s -c "$check" "${args[@]}"; }

@@ -45,6 +45,7 @@ class ProgramsJavaOptionsIT {
     @ParameterizedTest(name = "broker mode: {0}")
     @ValueSource(booleans = {false, true})
     void optionsBandaidsJvmWouldRefuseReachOnlyTheProgram(boolean brokerMode, @TempDir Path dir) throws Exception {
+        Bandaid.assumeItPicksTheModeItself();
         Path out = dir.resolve("got");
         Map<String, String> given = Map.of("JAVA_TOOL_OPTIONS", "-XX:+NoSuchOption", "_JAVA_OPTIONS", "-Xbogus",
                 "JDK_JAVA_OPTIONS", "--no-such-launcher-option", "_JAVA_LAUNCHER_DEBUG", "1", "LD_PRELOAD", "/nonexistent/for-the-program.so");
@@ -84,6 +85,7 @@ class ProgramsJavaOptionsIT {
      */
     @Test
     void theProgramsJavaOptionsDoNotReopenBandaidsAttachSocket() throws Exception {
+        Bandaid.assumeWrapperMode("in broker mode no JVM of bandaid's stays to attach to");
         String program = Bandaid.PYTHON + " -c 'import signal; print(\"ready\", flush=True); signal.pause()'";
         try (Programs.Interactive run = new Programs.Interactive("export _JAVA_OPTIONS=-XX:-DisableAttachMechanism LD_PRELOAD=libutil.so.1;"
                 + " exec " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" -- " + program)) {

@@ -15,6 +15,7 @@ class RlimitsIT {
 
     @Test
     void theProgramGetsTheCallersOpenFilesLimitInWrapperMode() throws Exception {
+        Bandaid.assumeItPicksTheModeItself();
         Bandaid.Run run = Bandaid.shell("exec prlimit --nofile=1024:4096 " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" --no-broker"
                 + SHOW);
         assertEquals(0, run.exitCode(), run.stderr());
@@ -23,6 +24,7 @@ class RlimitsIT {
 
     @Test
     void theProgramGetsTheCallersOpenFilesLimitInBrokerMode() throws Exception {
+        Bandaid.assumeItPicksTheModeItself();
         try (LocalBroker broker = LocalBroker.start()) {
             Bandaid.Run run = Bandaid.shell("exec prlimit --nofile=1024:4096 " + Programs.PASS + " tcp:127.0.0.1:0 -- \"$BANDAID\" "
                     + broker.option() + SHOW);
