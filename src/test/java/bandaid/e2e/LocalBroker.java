@@ -26,7 +26,7 @@ final class LocalBroker implements AutoCloseable {
         Process process = Bandaid.process(List.of(Bandaid.SCRIPT, "broker", "--listen=" + dir.resolve("broker.sock")))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
         LocalBroker broker = new LocalBroker(process, dir);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Timeouts.scaled(Duration.ofSeconds(20)).toNanos();
         while (!broker.log().contains("takes handoffs")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 broker.close();

@@ -99,11 +99,12 @@ final class TestBroker implements AutoCloseable {
         Process process = Bandaid.processWithoutLauncher(List.of(Bandaid.LAUNCHER, "broker", "--listen=" + socket, "-v"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         TestBroker broker = new TestBroker(dir, socket, log, launcher, process);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Duration start = Timeouts.scaled(Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + start.toNanos();
         while (!broker.log().contains("the bandaid broker takes handoffs")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 broker.close();
-                throw new IOException("no \"takes handoffs\" from the broker within 20 s:\n" + broker.log());
+                throw new IOException("no \"takes handoffs\" from the broker within " + start + ":\n" + broker.log());
             }
             Thread.sleep(20);
         }
@@ -173,7 +174,7 @@ final class TestBroker implements AutoCloseable {
      * gone). The tests run one at a time: the services taken meanwhile are the run's.
      */
     void awaitEndedAfter(long mark, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Timeouts.scaled(timeout).toNanos();
         for (long service = mark + 1; service <= lastService(); service++) {
             String ended = "service " + service + " (";
             while (log().lines().noneMatch(l -> l.contains(ended) && l.contains(" ended after "))) {
