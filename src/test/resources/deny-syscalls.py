@@ -19,7 +19,7 @@ import re
 import struct
 import sys
 
-NUMBERS = {"ioctl": 16, "process_vm_readv": 310, "seccomp": 317, "pidfd_open": 434, "pidfd_getfd": 438}
+NUMBERS = {"ioctl": 16, "process_vm_readv": 310, "seccomp": 317, "pidfd_open": 434, "close_range": 436, "pidfd_getfd": 438}
 AUDIT_ARCH_X86_64 = 0xC000003E
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x45, 0x06
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000

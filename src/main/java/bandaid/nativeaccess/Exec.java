@@ -4,6 +4,11 @@ import bandaid.socket.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,8 +16,9 @@ import java.util.List;
  * the program runs under it with the same pid (the service's main process stays so): execve from
  * any thread ends the others and takes the leader's pid (execve(2): "All threads other than the
  * calling thread are destroyed"). Before it the thread blocks no signal (a mask survives exec), and
- * every fd from 3 up is marked close-on-exec (close_range(2), CLOSE_RANGE_CLOEXEC, Linux 5.11): the
- * JVM's fds are not all, and the program must get fds 0-2 only.
+ * every fd from 3 up is marked close-on-exec (close_range(2), CLOSE_RANGE_CLOEXEC, Linux 5.11; one
+ * by one on an older kernel, which answers EINVAL): the JVM's fds are not all, and the program must
+ * get fds 0-2 only.
  */
 public final class Exec {
     private static final int FIRST_FD_TO_CLOSE = 3;
@@ -33,8 +39,7 @@ public final class Exec {
             MemorySegment env = Spawner.strings(arena, environment);
             MemorySegment everySignal = arena.allocateFrom(ValueLayout.JAVA_LONG, -1L);
             Libc.syscall(Abi.__NR_rt_sigprocmask, Abi.SIG_UNBLOCK, everySignal.address(), 0, Signals.KERNEL_SIGSET_BYTES, 0, 0);
-            Libc.check("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)",
-                    Libc.syscall(Abi.__NR_close_range, FIRST_FD_TO_CLOSE, 0xffffffffL, Abi.CLOSE_RANGE_CLOEXEC));
+            markEveryFdCloseOnExec();
             byte[] program = argv.getFirst();
             boolean hasSlash = false;
             for (byte b : program) {
@@ -63,6 +68,31 @@ public final class Exec {
                 }
             }
             return new SyscallException("execve", first);
+        }
+    }
+
+    private static void markEveryFdCloseOnExec() {
+        long r = Libc.syscall(Abi.__NR_close_range, FIRST_FD_TO_CLOSE, 0xffffffffL, Abi.CLOSE_RANGE_CLOEXEC);
+        if (r != -Errno.EINVAL && r != -Errno.ENOSYS) {
+            Libc.check("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)", r);
+            return;
+        }
+        // Linux 5.9 and 5.10 (Debian 11) have close_range without CLOSE_RANGE_CLOEXEC.
+        List<Integer> open = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                open.add(Integer.parseInt(fd.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new SyscallException("opendir(/proc/self/fd)", Errno.EIO);
+        }
+        for (int fd : open) {
+            if (fd >= FIRST_FD_TO_CLOSE) {
+                long flags = Fds.fcntl(fd, Abi.F_GETFD, 0);
+                if (flags >= 0) { // the directory stream's own fd is closed by now (EBADF)
+                    Libc.check("fcntl(" + fd + ", F_SETFD)", Fds.fcntl(fd, Abi.F_SETFD, flags | Abi.FD_CLOEXEC));
+                }
+            }
         }
     }
 

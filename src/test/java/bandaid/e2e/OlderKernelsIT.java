@@ -28,6 +28,8 @@ class OlderKernelsIT {
     private static final String SET_FLAGS = "0x40082104";
     /** SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): seccomp()'s flags are its argument 1. */
     private static final String WAIT_KILLABLE_RECV = "0x20";
+    /** CLOSE_RANGE_CLOEXEC, close_range(2)'s third argument (Linux 5.11). */
+    private static final String CLOSE_RANGE_CLOEXEC = "0x4";
 
     /** Before Linux 5.0, or without CONFIG_SECCOMP_FILTER. */
     private static final String NO_USER_NOTIFICATION = "bandaid: seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER):"
@@ -114,6 +116,13 @@ class OlderKernelsIT {
         // Linux 5.9 to 5.18 refuse SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV with EINVAL: bandaid
         // installs its filter without it.
         assertServedQuietly(run("seccomp/1&" + WAIT_KILLABLE_RECV + ":EINVAL", dir.resolve("ran")));
+    }
+
+    @Test
+    void withoutCloseRangeCloexecTheProgramIsServedTheSame(@TempDir Path dir) throws Exception {
+        // Linux 5.9 and 5.10 (Debian 11) have close_range(2) but not CLOSE_RANGE_CLOEXEC (5.11,
+        // EINVAL): in broker mode, where bandaid becomes the program, it failed to start it.
+        assertServedQuietly(run("close_range/2&" + CLOSE_RANGE_CLOEXEC + ":EINVAL", dir.resolve("ran")));
     }
 
     @Test
