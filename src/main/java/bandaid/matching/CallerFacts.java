@@ -5,6 +5,7 @@ import bandaid.socket.FileId;
 import bandaid.socket.ListenAddress;
 import bandaid.socket.SocketKind;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a closer look found out about a candidate call beyond its registers and memory.
@@ -16,11 +17,25 @@ import java.util.Optional;
  *               directory; empty when none exists
  * @param local  for a listen(): the socket's own address (getsockname(2)); empty when bandaid
  *               cannot ask it (no pidfd_getfd), or for other calls
+ * @param socketInode for a bind(): the inode of the socket on the fd, looked at before its kind:
+ *               a passed socket replaces the fd only while it still holds this socket; empty
+ *               when unknown, and then it never does
  */
-public record CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local) {
-    /** Facts of a call whose socket's own address does not matter (all but listen()). */
+public record CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local,
+                          OptionalLong socketInode) {
+    /** Facts of a call whose socket's own address and identity do not matter. */
     public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file) {
-        this(socket, flags, file, Optional.empty());
+        this(socket, flags, file, Optional.empty(), OptionalLong.empty());
+    }
+
+    /** Facts of a listen(). */
+    public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local) {
+        this(socket, flags, file, local, OptionalLong.empty());
+    }
+
+    /** Facts of a bind(). */
+    public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, OptionalLong socketInode) {
+        this(socket, flags, file, Optional.empty(), socketInode);
     }
 
     /** What a look at a path alone finds: its file. */

@@ -1,5 +1,6 @@
 package bandaid.matching;
 
+import bandaid.socket.CallerFd;
 import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.FileId;
@@ -277,8 +278,8 @@ public final class Decider {
         List<String> warnings = new ArrayList<>();
         Families.handout(socket.get(), call).filter(note -> note.onceKey().equals(note.text()) || warned.add(note.onceKey()))
                 .ifPresent(note -> warnings.add(note.text()));
-        return inject(socket.get(), Optional.of(b.fd()), facts.flags().get().closeOnExec(), facts.flags().get().nonBlocking(),
-                warnings);
+        return inject(socket.get(), Optional.of(new CallerFd(b.pid(), b.fd(), facts.socketInode().orElse(CallerFd.UNKNOWN_SOCKET))),
+                facts.flags().get().closeOnExec(), facts.flags().get().nonBlocking(), warnings);
     }
 
     /**
@@ -286,7 +287,7 @@ public final class Decider {
      * socket shares: only the first handout sets it. A later one (a worker, a child binding the
      * same address) must not flip it under a process already blocking in accept(2) on it.
      */
-    private Decision inject(PassedSocket socket, Optional<Integer> targetFd, boolean closeOnExec, boolean nonBlocking,
+    private Decision inject(PassedSocket socket, Optional<CallerFd> over, boolean closeOnExec, boolean nonBlocking,
                             List<String> warnings) {
         Boolean first = modeSet.putIfAbsent(socket.fd(), nonBlocking);
         if (first == null) {
@@ -298,7 +299,7 @@ public final class Decider {
                     + ", but a process already serves on it " + (first ? "non-blocking" : "blocking")
                     + "; left as it is, since the mode is shared by every process that holds the socket");
         }
-        return new Decision.Inject(socket, targetFd, closeOnExec, mode, onceEach(warnings));
+        return new Decision.Inject(socket, over, closeOnExec, mode, onceEach(warnings));
     }
 
     /**

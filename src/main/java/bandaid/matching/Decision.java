@@ -1,10 +1,10 @@
 package bandaid.matching;
 
+import bandaid.socket.CallerFd;
 import bandaid.socket.PassedSocket;
 import bandaid.socket.Reply;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * What bandaid does with one trapped call: a {@link Reply} for the kernel, with why and what to
@@ -88,13 +88,14 @@ public sealed interface Decision {
     /**
      * Hand the program a passed socket.
      *
-     * @param targetFd    bind(): the program's fd the socket replaces (ADDFD with SETFD, then bind()
-     *                    returns 0); empty for socket(): the socket is its result (ADDFD with SEND)
+     * @param over        bind(): the program's fd the socket replaces (ADDFD with SETFD, then bind()
+     *                    returns 0), only while it holds the socket looked at; empty for socket():
+     *                    the socket is its result (ADDFD with SEND)
      * @param nonBlocking O_NONBLOCK to set on the socket's file description first; empty: leave it,
      *                    since another process already serves on it
      * @param warnings    what to tell the user about the caller, each once: "CALLER " comes before each
      */
-    record Inject(PassedSocket socket, Optional<Integer> targetFd, boolean closeOnExec, Optional<Boolean> nonBlocking,
+    record Inject(PassedSocket socket, Optional<CallerFd> over, boolean closeOnExec, Optional<Boolean> nonBlocking,
                   List<String> warnings) implements Decision {
         public Inject {
             warnings = List.copyOf(warnings);
@@ -102,7 +103,7 @@ public sealed interface Decision {
 
         @Override
         public Reply reply() {
-            return new Reply.Hand(socket.fd(), targetFd.map(OptionalInt::of).orElse(OptionalInt.empty()), closeOnExec, nonBlocking);
+            return new Reply.Hand(socket.fd(), over, closeOnExec, nonBlocking);
         }
 
         @Override

@@ -5,9 +5,7 @@ import bandaid.socket.FdFlags;
 import bandaid.socket.SocketDescription;
 import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.Arena;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -58,23 +56,20 @@ public final class CallerSockets {
     }
 
     /**
-     * The close-on-exec and O_NONBLOCK flags of the caller's fd, from the flags line of
-     * /proc/PID/fdinfo/FD (proc(5)): the only place that tells another process's close-on-exec.
+     * The close-on-exec and O_NONBLOCK flags of the caller's fd and the inode of the file it
+     * holds, from one read of /proc/PID/fdinfo/FD (proc(5)): the only place that tells another
+     * process's close-on-exec, and one that CAP_SYS_PTRACE opens for a non-dumpable caller too.
      *
      * @return empty when the fd is not open (any more): a thread may close it while another binds
      */
-    public static Optional<FdFlags> flags(int pid, int fd) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "fdinfo", Integer.toString(fd)))) {
-                if (line.startsWith("flags:")) {
-                    int flags = Integer.parseInt(line.substring("flags:".length()).strip(), 8);
-                    return Optional.of(new FdFlags((flags & Abi.O_CLOEXEC) != 0, (flags & Abi.O_NONBLOCK) != 0));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone between the open and the read (ESRCH, ENOENT), or never there
+    public static Optional<FdState> state(int pid, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return new FdInfos(arena).of(pid, fd);
         }
-        return Optional.empty();
+    }
+
+    /** What a caller's fd holds: its flags, and the inode of its file (a socket's is its identity). */
+    public record FdState(FdFlags flags, long inode) {
     }
 
     /**

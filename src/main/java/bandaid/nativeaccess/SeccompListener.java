@@ -1,5 +1,6 @@
 package bandaid.nativeaccess;
 
+import bandaid.socket.CallerFd;
 import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.ListenAddress;
@@ -293,10 +294,12 @@ public final class SeccompListener implements AutoCloseable {
     private final class Answers {
         private final MemorySegment response;
         private final MemorySegment addfd;
+        private final FdInfos fdInfos;
 
         Answers(Arena arena) {
             response = arena.allocate(Math.max(sizes.response(), SeccompIoctl.RESP_SIZE), 8);
             addfd = arena.allocate(SeccompIoctl.ADDFD_SIZE, 8);
+            fdInfos = new FdInfos(arena);
             // a newer kernel's larger struct: what this one does not know stays 0
             response.fill((byte) 0);
         }
@@ -323,6 +326,16 @@ public final class SeccompListener implements AutoCloseable {
          * Two steps, not atomic: a bind() restarted in between finds the passed socket already on
          * its fd and is answered the same way again; nothing leaks, since SETFD replaced the
          * program's own fd instead of adding one.
+         *
+         * <p>SETFD replaces whatever the fd holds at that moment, and the caller's other threads
+         * may have closed it, or put another file on it with dup2(2), since bandaid looked: the
+         * passed socket would then silently close the file the program just put there, which a
+         * bind() never does. So the fd must still hold the very socket looked at (its inode),
+         * checked as the last step before ADDFD; otherwise the call runs as the program made it,
+         * on what the fd holds now, as without bandaid. What remains is the moment between that
+         * check and the caller's thread doing the replacement (the kernel has the trapped thread
+         * install an ADDFD itself, kernel/seccomp.c, seccomp_handle_addfd): no system call can
+         * make a replacement conditional on what the fd holds, so it can only be made short.
          */
         private Outcome hand(long id, Reply.Hand hand) {
             if (hand.nonBlocking().isPresent()) {
@@ -332,7 +345,7 @@ public final class SeccompListener implements AutoCloseable {
                     return instead(id, new Reply.Continue(), e.errno());
                 }
             }
-            if (hand.at().isEmpty()) {
+            if (hand.over().isEmpty()) {
                 long fd = addFd(id, hand, 0, Abi.SECCOMP_ADDFD_FLAG_SEND);
                 if (fd >= 0) {
                     return new Outcome.Given(fd);
@@ -340,7 +353,13 @@ public final class SeccompListener implements AutoCloseable {
                 // EMFILE: a full fd table, what socket() itself would have answered.
                 return fd == -Errno.ENOENT ? new Outcome.CallerGone() : instead(id, new Reply.Fail((int) -fd), (int) -fd);
             }
-            long r = addFd(id, hand, hand.at().getAsInt(), Abi.SECCOMP_ADDFD_FLAG_SETFD);
+            CallerFd over = hand.over().get();
+            if (fdInfos.inode(over.pid(), over.fd()) != over.socketInode()) {
+                long sent = send(id, new Reply.Continue());
+                return sent >= 0 ? new Outcome.FdChanged(over.fd()) : sent == -Errno.ENOENT ? new Outcome.CallerGone()
+                        : new Outcome.Unanswered((int) -sent);
+            }
+            long r = addFd(id, hand, over.fd(), Abi.SECCOMP_ADDFD_FLAG_SETFD);
             if (r == -Errno.ENOENT) {
                 return new Outcome.CallerGone();
             }

@@ -189,6 +189,11 @@ public final class CallReader {
                 lines.warn("{} from {}: {} could not be given ({}); the call runs as the program made it", call, who,
                         decision.why(), Errno.describe(instead.errno()));
             }
+        } else if (outcome instanceof Outcome.FdChanged changed) {
+            // The program's own race (a thread closed the fd, or put another file on it, while
+            // another binds it): its answer is the kernel's, as without bandaid.
+            lines.debug("{} from {} -> fd {} no longer holds the socket that called bind(), so nothing replaces it;"
+                    + " the call runs as the program made it", call, who, changed.fd());
         } else if (outcome instanceof Outcome.Unanswered unanswered) {
             lines.error("answering {} from {} failed: {}", call, who, Errno.describe(unanswered.errno()));
         }
@@ -197,7 +202,7 @@ public final class CallReader {
     /** The debug line's end for a call answered as decided. */
     private static String given(Decision decision, long result) {
         if (decision instanceof Decision.Inject inject) {
-            return inject.targetFd().isPresent() ? "fd " + inject.targetFd().get() + " -> " + decision.why()
+            return inject.over().isPresent() ? "fd " + inject.over().get().fd() + " -> " + decision.why()
                     : "-> " + decision.why() + " as fd " + result;
         }
         if (decision instanceof Decision.Continue) {

@@ -7,6 +7,7 @@ import bandaid.socket.ListenAddress;
 import bandaid.socket.SocketKind;
 import bandaid.socket.TrappedCall;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The closer look a candidate call needs beyond its registers and memory: the caller's socket and
@@ -20,8 +21,8 @@ public interface CallerLook {
     CallerFacts at(TrappedCall call);
 
     /**
-     * The real look: pidfd_getfd(2) or the socket's protocol name, /proc/PID/fdinfo, and stat(2)
-     * through /proc/PID.
+     * The real look: the fd's flags and file (/proc/PID/fdinfo), then pidfd_getfd(2) or the
+     * socket's protocol name, and stat(2) through /proc/PID.
      *
      * @param byDuplicate whether pidfd_getfd may be used ({@link FdAccess})
      */
@@ -29,9 +30,14 @@ public interface CallerLook {
         return call -> {
             if (call instanceof TrappedCall.Bind b) {
                 ListenAddress address = b.address().orElseThrow();
-                return new CallerFacts(CallerSockets.kind(b.pid(), b.fd(), byDuplicate), CallerSockets.flags(b.pid(), b.fd()),
+                // Which file first, then its kind: if another thread puts another file on the fd
+                // in between, the answer sees that the fd no longer holds this inode.
+                Optional<CallerSockets.FdState> state = CallerSockets.state(b.pid(), b.fd());
+                Optional<SocketKind> kind = state.isEmpty() ? Optional.empty() : CallerSockets.kind(b.pid(), b.fd(), byDuplicate);
+                return new CallerFacts(kind, state.map(CallerSockets.FdState::flags),
                         address instanceof ListenAddress.Unix u && u.isPath()
-                                ? FileIds.of(b.pid(), TrappedCall.Unlink.AT_FDCWD, u.name()) : Optional.empty());
+                                ? FileIds.of(b.pid(), TrappedCall.Unlink.AT_FDCWD, u.name()) : Optional.empty(),
+                        state.map(st -> OptionalLong.of(st.inode())).orElse(OptionalLong.empty()));
             }
             if (call instanceof TrappedCall.Connect c) {
                 ListenAddress address = c.address().orElseThrow();
@@ -48,7 +54,7 @@ public interface CallerLook {
             if (call instanceof TrappedCall.Unlink u && u.path().isPresent()) {
                 return CallerFacts.ofFile(FileIds.of(u.pid(), u.dirfd(), u.path().get().name()));
             }
-            return new CallerFacts(Optional.empty(), Optional.empty(), Optional.empty());
+            return new CallerFacts(Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty());
         };
     }
 }

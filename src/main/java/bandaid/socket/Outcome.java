@@ -22,6 +22,15 @@ public sealed interface Outcome {
     record Instead(Reply instead, int errno) implements Outcome {
     }
 
+    /**
+     * bind(): the caller's fd no longer held the socket bandaid looked at when the passed socket
+     * was to replace it (another thread of the program closed it, or put another file on it,
+     * meanwhile), so nothing was replaced: the call ran as the program made it, on what the fd
+     * holds now, as it would without bandaid.
+     */
+    record FdChanged(int fd) implements Outcome {
+    }
+
     /** No answer could be given at all ({@code errno} of the last attempt): a broken listener. */
     record Unanswered(int errno) implements Outcome {
     }

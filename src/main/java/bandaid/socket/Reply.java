@@ -1,7 +1,6 @@
 package bandaid.socket;
 
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * What the kernel is to make of one trapped call (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_SEND and
@@ -25,11 +24,12 @@ public sealed interface Reply {
     /**
      * Hand the caller a duplicate of bandaid's passed socket {@code socketFd}.
      *
-     * @param at          bind(): the caller's fd the socket replaces, as dup2(2) would, and the
-     *                    call returns 0; empty for socket(): the new fd is the call's result
+     * @param over        bind(): the caller's fd the socket replaces, as dup2(2) would, but only
+     *                    while it still holds the socket bandaid looked at; then the call returns
+     *                    0. Empty for socket(): the new fd is the call's result
      * @param nonBlocking O_NONBLOCK to set on the socket's file description first (shared by every
      *                    holder); empty: leave it as it is
      */
-    record Hand(int socketFd, OptionalInt at, boolean closeOnExec, Optional<Boolean> nonBlocking) implements Reply {
+    record Hand(int socketFd, Optional<CallerFd> over, boolean closeOnExec, Optional<Boolean> nonBlocking) implements Reply {
     }
 }

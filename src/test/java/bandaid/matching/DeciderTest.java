@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bandaid.socket.CallerFd;
 import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.FdFlags;
@@ -15,6 +16,7 @@ import bandaid.socket.SocketType;
 import bandaid.socket.TrappedCall;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** The decisions for trapped calls: what the reader decoded, then what a closer look found. */
@@ -24,8 +26,10 @@ class DeciderTest {
     private static final FileId APP_FILE = new FileId(8, 1234);
     private static final PassedSocket UNIX = new PassedSocket(4, "app", Family.UNIX, SocketType.STREAM, 0,
             new ListenAddress.Unix("/run/app.sock", false), true, false, false, Optional.of(APP_FILE));
+    /** The inode of the caller's socket, as the look found it. */
+    private static final long INODE = 4711;
     private static final SocketKind TCP = new SocketKind(Family.INET, SocketType.STREAM, false);
-    private static final CallerFacts OPEN_TCP = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(true, false)), Optional.empty());
+    private static final CallerFacts OPEN_TCP = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(true, false)), Optional.empty(), OptionalLong.of(INODE));
 
     private final Decider socketOrder = new Decider(new SocketOrderMatcher(List.of(WEB)), false, List.of(WEB));
 
@@ -83,7 +87,7 @@ class DeciderTest {
     void bindToThePassedAddressLooksCloserThenPutsThePassedSocketOnTheCallersFd() {
         Decider d = byAddress(false);
         assertEquals(new Decision.LookCloser(), d.first(bind(WEB.address())));
-        assertEquals(new Decision.Inject(WEB, Optional.of(9), true, Optional.of(false), List.of()), d.bind(bind(WEB.address()), OPEN_TCP));
+        assertEquals(new Decision.Inject(WEB, Optional.of(new CallerFd(100, 9, INODE)), true, Optional.of(false), List.of()), d.bind(bind(WEB.address()), OPEN_TCP));
     }
 
     @Test
@@ -122,8 +126,8 @@ class DeciderTest {
         TrappedCall.Bind relative = bind(new ListenAddress.Unix("app.sock", false));
         assertEquals(new Decision.LookCloser(), d.first(relative));
         CallerFacts facts = new CallerFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)),
-                Optional.of(new FdFlags(false, true)), Optional.of(APP_FILE));
-        assertEquals(new Decision.Inject(UNIX, Optional.of(9), false, Optional.of(true), List.of()), d.bind(relative, facts));
+                Optional.of(new FdFlags(false, true)), Optional.of(APP_FILE), OptionalLong.of(INODE));
+        assertEquals(new Decision.Inject(UNIX, Optional.of(new CallerFd(100, 9, INODE)), false, Optional.of(true), List.of()), d.bind(relative, facts));
     }
 
     @Test
@@ -136,7 +140,7 @@ class DeciderTest {
     @Test
     void aBindOfTheWrongTypeIsNotGivenThePassedSocket() {
         CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
-                Optional.of(new FdFlags(true, false)), Optional.empty());
+                Optional.of(new FdFlags(true, false)), Optional.empty(), OptionalLong.of(INODE));
         assertInstanceOf(Decision.Continue.class, byAddress(false).bind(bind(WEB.address()), udp));
     }
 
@@ -144,18 +148,18 @@ class DeciderTest {
     void theKernelAnswersABindOnAnFdThatIsNoSocketOrNotOpenOrOfAnotherFamily() {
         Decider d = byAddress(false);
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
-                new CallerFacts(Optional.empty(), Optional.of(new FdFlags(false, false)), Optional.empty())), "a pipe: ENOTSOCK");
+                new CallerFacts(Optional.empty(), Optional.of(new FdFlags(false, false)), Optional.empty(), OptionalLong.empty())), "a pipe: ENOTSOCK");
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
-                new CallerFacts(Optional.of(TCP), Optional.empty(), Optional.empty())), "closed meanwhile: EBADF");
+                new CallerFacts(Optional.of(TCP), Optional.empty(), Optional.empty(), OptionalLong.of(INODE))), "closed meanwhile: EBADF");
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),
                 new CallerFacts(Optional.of(new SocketKind(Family.UNIX, SocketType.STREAM, false)), Optional.of(new FdFlags(false, false)),
-                        Optional.empty())), "AF_UNIX with an inet address: EINVAL");
+                        Optional.empty(), OptionalLong.of(INODE))), "AF_UNIX with an inet address: EINVAL");
     }
 
     @Test
     void aSecondHandoutLeavesTheModeOfTheSharedSocketAndSaysSoOnce() {
         Decider d = byAddress(false);
-        CallerFacts nonBlocking = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(false, true)), Optional.empty());
+        CallerFacts nonBlocking = new CallerFacts(Optional.of(TCP), Optional.of(new FdFlags(false, true)), Optional.empty(), OptionalLong.of(INODE));
         Decision.Inject second = (Decision.Inject) d.bind(bind(WEB.address()), OPEN_TCP);
         assertEquals(Optional.of(false), second.nonBlocking());
         Decision.Inject third = (Decision.Inject) d.bind(bind(WEB.address()), nonBlocking);
@@ -178,7 +182,7 @@ class DeciderTest {
         assertEquals(new Decision.Continue("no socket of the program's own is bound to a listening address"), d.first(listen()),
                 "nothing more is said of it when it listens");
         CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
-                Optional.of(new FdFlags(true, false)), Optional.empty());
+                Optional.of(new FdFlags(true, false)), Optional.empty(), OptionalLong.of(INODE));
         Decider fresh = byAddress(false);
         assertEquals(List.of(Probes.listensUnpassed(other.address().orElseThrow(), SocketType.DGRAM)),
                 ((Decision.Continue) fresh.bind(other, udp)).warnings(), "no passed socket of that type: it serves there itself");
@@ -308,7 +312,7 @@ class DeciderTest {
     }
 
     private static CallerFacts facts(Family family, SocketType type, Optional<Boolean> v6Only) {
-        return new CallerFacts(Optional.of(new SocketKind(family, type, v6Only)), Optional.of(new FdFlags(true, false)), Optional.empty());
+        return new CallerFacts(Optional.of(new SocketKind(family, type, v6Only)), Optional.of(new FdFlags(true, false)), Optional.empty(), OptionalLong.of(INODE));
     }
 
     /**
