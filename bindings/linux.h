@@ -30,3 +30,6 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <linux/close_range.h>
+#include <linux/capability.h>
+#include <linux/net.h>
+#include <linux/sockios.h>

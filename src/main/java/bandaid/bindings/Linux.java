@@ -500,6 +500,15 @@ public class Linux extends Linux$shared {
     public static int __NR_pidfd_send_signal() {
         return __NR_pidfd_send_signal;
     }
+    private static final int __NR_io_uring_setup = (int)425L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_io_uring_setup 425
+     * }
+     */
+    public static int __NR_io_uring_setup() {
+        return __NR_io_uring_setup;
+    }
     private static final int __NR_pidfd_open = (int)434L;
     /**
      * {@snippet lang=c :
@@ -590,6 +599,60 @@ public class Linux extends Linux$shared {
     public static int SO_DOMAIN() {
         return SO_DOMAIN;
     }
+    private static final int SO_TIMESTAMP_OLD = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMP_OLD 29
+     * }
+     */
+    public static int SO_TIMESTAMP_OLD() {
+        return SO_TIMESTAMP_OLD;
+    }
+    private static final int SO_TIMESTAMPNS_OLD = (int)35L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMPNS_OLD 35
+     * }
+     */
+    public static int SO_TIMESTAMPNS_OLD() {
+        return SO_TIMESTAMPNS_OLD;
+    }
+    private static final int SO_TIMESTAMPING_OLD = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMPING_OLD 37
+     * }
+     */
+    public static int SO_TIMESTAMPING_OLD() {
+        return SO_TIMESTAMPING_OLD;
+    }
+    private static final int SO_TIMESTAMP_NEW = (int)63L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMP_NEW 63
+     * }
+     */
+    public static int SO_TIMESTAMP_NEW() {
+        return SO_TIMESTAMP_NEW;
+    }
+    private static final int SO_TIMESTAMPNS_NEW = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMPNS_NEW 64
+     * }
+     */
+    public static int SO_TIMESTAMPNS_NEW() {
+        return SO_TIMESTAMPNS_NEW;
+    }
+    private static final int SO_TIMESTAMPING_NEW = (int)65L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_TIMESTAMPING_NEW 65
+     * }
+     */
+    public static int SO_TIMESTAMPING_NEW() {
+        return SO_TIMESTAMPING_NEW;
+    }
     private static final int IPV6_V6ONLY = (int)26L;
     /**
      * {@snippet lang=c :
@@ -616,6 +679,33 @@ public class Linux extends Linux$shared {
      */
     public static int PR_SET_NO_NEW_PRIVS() {
         return PR_SET_NO_NEW_PRIVS;
+    }
+    private static final int PR_CAP_AMBIENT = (int)47L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT 47
+     * }
+     */
+    public static int PR_CAP_AMBIENT() {
+        return PR_CAP_AMBIENT;
+    }
+    private static final int PR_CAP_AMBIENT_IS_SET = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT_IS_SET 1
+     * }
+     */
+    public static int PR_CAP_AMBIENT_IS_SET() {
+        return PR_CAP_AMBIENT_IS_SET;
+    }
+    private static final int PR_CAP_AMBIENT_LOWER = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT_LOWER 3
+     * }
+     */
+    public static int PR_CAP_AMBIENT_LOWER() {
+        return PR_CAP_AMBIENT_LOWER;
     }
     private static final int O_WRONLY = (int)1L;
     /**
@@ -869,6 +959,15 @@ public class Linux extends Linux$shared {
     public static int POLLIN() {
         return POLLIN;
     }
+    private static final int POLLRDHUP = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLRDHUP 8192
+     * }
+     */
+    public static int POLLRDHUP() {
+        return POLLRDHUP;
+    }
     private static final int POLLERR = (int)8L;
     /**
      * {@snippet lang=c :
@@ -940,6 +1039,33 @@ public class Linux extends Linux$shared {
      */
     public static int MAP_SHARED() {
         return MAP_SHARED;
+    }
+    private static final int CAP_SYS_PTRACE = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_PTRACE 19
+     * }
+     */
+    public static int CAP_SYS_PTRACE() {
+        return CAP_SYS_PTRACE;
+    }
+    private static final int SYS_SOCKET = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_SOCKET 1
+     * }
+     */
+    public static int SYS_SOCKET() {
+        return SYS_SOCKET;
+    }
+    private static final int SYS_BIND = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_BIND 2
+     * }
+     */
+    public static int SYS_BIND() {
+        return SYS_BIND;
     }
     private static final int SOCK_STREAM = (int)1L;
     /**
@@ -1148,6 +1274,15 @@ public class Linux extends Linux$shared {
     public static long SECCOMP_ADDFD_FLAG_SEND() {
         return SECCOMP_ADDFD_FLAG_SEND;
     }
+    private static final int AUDIT_ARCH_I386 = (int)1073741827L;
+    /**
+     * {@snippet lang=c :
+     * #define AUDIT_ARCH_I386 1073741827
+     * }
+     */
+    public static int AUDIT_ARCH_I386() {
+        return AUDIT_ARCH_I386;
+    }
     private static final int AUDIT_ARCH_X86_64 = (int)3221225534L;
     /**
      * {@snippet lang=c :
@@ -1273,6 +1408,33 @@ public class Linux extends Linux$shared {
      */
     public static int MFD_CLOEXEC() {
         return MFD_CLOEXEC;
+    }
+    private static final int SIOCINQ = (int)21531L;
+    /**
+     * {@snippet lang=c :
+     * #define SIOCINQ 21531
+     * }
+     */
+    public static int SIOCINQ() {
+        return SIOCINQ;
+    }
+    private static final int SIOCOUTQ = (int)21521L;
+    /**
+     * {@snippet lang=c :
+     * #define SIOCOUTQ 21521
+     * }
+     */
+    public static int SIOCOUTQ() {
+        return SIOCOUTQ;
+    }
+    private static final int SIOCGSTAMPNS = (int)35079L;
+    /**
+     * {@snippet lang=c :
+     * #define SIOCGSTAMPNS 35079
+     * }
+     */
+    public static int SIOCGSTAMPNS() {
+        return SIOCGSTAMPNS;
     }
 }
 

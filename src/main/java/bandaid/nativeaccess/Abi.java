@@ -13,6 +13,7 @@ package bandaid.nativeaccess;
 final class Abi {
     public static final int AT_REMOVEDIR = 512; // #define AT_REMOVEDIR 512
     public static final int AT_SYMLINK_NOFOLLOW = 256; // #define AT_SYMLINK_NOFOLLOW 256
+    public static final int AUDIT_ARCH_I386 = 1073741827; // #define AUDIT_ARCH_I386 1073741827
     public static final int AUDIT_ARCH_X86_64 = -1073741762; // #define AUDIT_ARCH_X86_64 3221225534
     public static final int BPF_ABS = 32; // #define BPF_ABS 32
     public static final int BPF_ALU = 4; // #define BPF_ALU 4
@@ -24,6 +25,7 @@ final class Abi {
     public static final int BPF_LD = 0; // #define BPF_LD 0
     public static final int BPF_RET = 6; // #define BPF_RET 6
     public static final int BPF_W = 0; // #define BPF_W 0
+    public static final int CAP_SYS_PTRACE = 19; // #define CAP_SYS_PTRACE 19
     public static final int CLOSE_RANGE_CLOEXEC = 4; // #define CLOSE_RANGE_CLOEXEC 4
     public static final int FD_CLOEXEC = 1; // #define FD_CLOEXEC 1
     public static final int F_GETFD = 1; // #define F_GETFD 1
@@ -48,9 +50,13 @@ final class Abi {
     public static final int POLLHUP = 16; // #define POLLHUP 16
     public static final int POLLIN = 1; // #define POLLIN 1
     public static final int POLLNVAL = 32; // #define POLLNVAL 32
+    public static final int POLLRDHUP = 8192; // #define POLLRDHUP 8192
     public static final int POSIX_SPAWN_SETSIGMASK = 8; // #define POSIX_SPAWN_SETSIGMASK 8
     public static final int PROT_READ = 1; // #define PROT_READ 1
     public static final int PROT_WRITE = 2; // #define PROT_WRITE 2
+    public static final int PR_CAP_AMBIENT = 47; // #define PR_CAP_AMBIENT 47
+    public static final int PR_CAP_AMBIENT_IS_SET = 1; // #define PR_CAP_AMBIENT_IS_SET 1
+    public static final int PR_CAP_AMBIENT_LOWER = 3; // #define PR_CAP_AMBIENT_LOWER 3
     public static final int PR_SET_CHILD_SUBREAPER = 36; // #define PR_SET_CHILD_SUBREAPER 36
     public static final int PR_SET_NO_NEW_PRIVS = 38; // #define PR_SET_NO_NEW_PRIVS 38
     public static final int RLIMIT_NOFILE = 7; // enum __rlimit_resource.RLIMIT_NOFILE = 7
@@ -78,6 +84,9 @@ final class Abi {
     public static final int SIGWINCH = 28; // #define SIGWINCH 28
     public static final int SIG_BLOCK = 0; // #define SIG_BLOCK 0
     public static final int SIG_UNBLOCK = 1; // #define SIG_UNBLOCK 1
+    public static final int SIOCGSTAMPNS = 35079; // #define SIOCGSTAMPNS 35079
+    public static final int SIOCINQ = 21531; // #define SIOCINQ 21531
+    public static final int SIOCOUTQ = 21521; // #define SIOCOUTQ 21521
     public static final int SI_KERNEL = 128; // enum <anonymous>.SI_KERNEL = 128
     public static final int SOCK_CLOEXEC = 524288; // enum __socket_type.SOCK_CLOEXEC = 524288
     public static final int SOCK_NONBLOCK = 2048; // enum __socket_type.SOCK_NONBLOCK = 2048
@@ -89,7 +98,15 @@ final class Abi {
     public static final int SO_PROTOCOL = 38; // #define SO_PROTOCOL 38
     public static final int SO_RCVTIMEO = 20; // #define SO_RCVTIMEO 20
     public static final int SO_SNDTIMEO = 21; // #define SO_SNDTIMEO 21
+    public static final int SO_TIMESTAMPING_NEW = 65; // #define SO_TIMESTAMPING_NEW 65
+    public static final int SO_TIMESTAMPING_OLD = 37; // #define SO_TIMESTAMPING_OLD 37
+    public static final int SO_TIMESTAMPNS_NEW = 64; // #define SO_TIMESTAMPNS_NEW 64
+    public static final int SO_TIMESTAMPNS_OLD = 35; // #define SO_TIMESTAMPNS_OLD 35
+    public static final int SO_TIMESTAMP_NEW = 63; // #define SO_TIMESTAMP_NEW 63
+    public static final int SO_TIMESTAMP_OLD = 29; // #define SO_TIMESTAMP_OLD 29
     public static final int SO_TYPE = 3; // #define SO_TYPE 3
+    public static final int SYS_BIND = 2; // #define SYS_BIND 2
+    public static final int SYS_SOCKET = 1; // #define SYS_SOCKET 1
     public static final int S_IFCHR = 8192; // #define S_IFCHR 8192
     public static final int S_IFIFO = 4096; // #define S_IFIFO 4096
     public static final int S_IFMT = 61440; // #define S_IFMT 61440
@@ -107,6 +124,7 @@ final class Abi {
     public static final int __NR_getsockopt = 55; // #define __NR_getsockopt 55
     public static final int __NR_gettid = 186; // #define __NR_gettid 186
     public static final int __NR_getxattr = 191; // #define __NR_getxattr 191
+    public static final int __NR_io_uring_setup = 425; // #define __NR_io_uring_setup 425
     public static final int __NR_ioctl = 16; // #define __NR_ioctl 16
     public static final int __NR_kill = 62; // #define __NR_kill 62
     public static final int __NR_listen = 50; // #define __NR_listen 50
