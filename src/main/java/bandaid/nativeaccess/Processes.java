@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** Process-level calls: pidfds, signals to a process, the subreaper and no_new_privs flags, reaping. */
 public final class Processes {
@@ -194,6 +195,99 @@ public final class Processes {
      */
     public static int ownSeccompFilters() {
         return seccompFilters(ownPid()).orElse(0);
+    }
+
+    /** bandaid's real uid (the first field of the Uid line of /proc/self/status), -1 if unreadable. */
+    public static long ownUid() {
+        return statusField("self", "Uid").map(v -> Long.parseLong(v.split("\\s+")[0])).orElse(-1L);
+    }
+
+    /**
+     * Whether a process is dumpable (prctl(2), PR_SET_DUMPABLE). proc(5): the files under
+     * /proc/PID of a process that is not belong to root (user ID 0 of its user namespace), the
+     * directory itself excepted; a dumpable one's belong to its effective uid.
+     *
+     * @return empty when the process is gone or runs as root (then both say 0)
+     */
+    public static Optional<Boolean> dumpable(long pid) {
+        OptionalLong euid = effectiveUid(pid);
+        if (euid.isEmpty() || euid.getAsLong() == 0) {
+            return Optional.empty();
+        }
+        try {
+            int owner = (Integer) Files.getAttribute(Path.of("/proc", Long.toString(pid), "status"), "unix:uid");
+            return Optional.of(owner != 0);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code pid} is a process below bandaid, which Yama's ptrace_scope 1 asks of a
+     * process reading another's memory.
+     *
+     * @return empty when no such process exists (any more)
+     */
+    public static Optional<Boolean> isOwnDescendant(long pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty()) {
+            return Optional.empty();
+        }
+        long self = ProcessHandle.current().pid();
+        for (Optional<ProcessHandle> p = process.get().parent(); p.isPresent(); p = p.get().parent()) {
+            if (p.get().pid() == self) {
+                return Optional.of(true);
+            }
+        }
+        return Optional.of(false);
+    }
+
+    /** A process's effective uid (the second field of the Uid line of /proc/PID/status). */
+    public static OptionalLong effectiveUid(long pid) {
+        return statusField(Long.toString(pid), "Uid").map(v -> OptionalLong.of(Long.parseLong(v.split("\\s+")[1])))
+                .orElse(OptionalLong.empty());
+    }
+
+    /**
+     * Whether bandaid holds CAP_SYS_PTRACE in its effective set (the CapEff line of
+     * /proc/self/status): it lets bandaid read the memory of a program that made itself
+     * non-dumpable, or runs as another user, or where Yama's ptrace_scope is 2.
+     */
+    public static boolean hasCapSysPtrace() {
+        return statusField("self", "CapEff").map(v -> (Long.parseUnsignedLong(v, 16) >>> Abi.CAP_SYS_PTRACE & 1) != 0).orElse(false);
+    }
+
+    /**
+     * Takes CAP_SYS_PTRACE out of the calling thread's ambient capabilities (prctl(2),
+     * PR_CAP_AMBIENT_LOWER), so that a program it starts does not get it: a unit's
+     * AmbientCapabilities= meant for bandaid would otherwise reach the program too
+     * (capabilities(7): the ambient set is kept across execve). Capabilities belong to each
+     * thread: bandaid's other threads keep theirs.
+     *
+     * @return whether it was there
+     */
+    public static boolean keepCapSysPtraceFromChildren() {
+        long set = Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_IS_SET, Abi.CAP_SYS_PTRACE, 0, 0, 0);
+        if (set <= 0) {
+            return false; // not there, or a kernel without ambient capabilities (before 4.3)
+        }
+        Libc.check("prctl(PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE)",
+                Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_LOWER, Abi.CAP_SYS_PTRACE, 0, 0, 0));
+        return true;
+    }
+
+    /**
+     * Yama's ptrace_scope (/proc/sys/kernel/yama/ptrace_scope): 0 any process of the same user,
+     * 1 only descendants, 2 only with CAP_SYS_PTRACE, 3 nobody may read another's memory.
+     *
+     * @return empty without Yama
+     */
+    public static OptionalInt yamaPtraceScope() {
+        try {
+            return OptionalInt.of(Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/yama/ptrace_scope")).strip()));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
     }
 
     private static Optional<Integer> threadGroup(int tid) {

@@ -39,8 +39,8 @@ public final class CallReader {
     private final AtomicLong received = new AtomicLong();
     /** Calls being looked at and answered right now, off the reader thread. */
     private final AtomicLong answering = new AtomicLong();
-    /** Warnings already given about unreadable memory: each errno once. */
-    private final Set<Integer> unreadableWarned = ConcurrentHashMap.newKeySet();
+    /** Warnings already given about unreadable memory: each cause once. */
+    private final Set<String> unreadableWarned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param looks where a closer look runs: {@link #onVirtualThreads}, one each, or
@@ -214,13 +214,19 @@ public final class CallReader {
         return "-> " + decision.why();
     }
 
-    /** process_vm_readv refused (Yama, a sandbox): said once per errno, naming the call. */
+    /**
+     * process_vm_readv refused: why (a non-dumpable program, another uid, Yama, a security module
+     * or seccomp profile) and what fixes it, said once per cause, naming the caller.
+     */
     private void warnIfUnreadable(Notification n) {
         int errno = n.readError();
-        if ((errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) && unreadableWarned.add(errno)) {
-            lines.warn("cannot read the address of {}'s bind() or connect(): process_vm_readv: {}; such calls run as the program made them,"
-                    + " without the passed sockets (is Yama's ptrace_scope above 1, or a seccomp profile blocking it?)",
-                    caller(n.call().pid()), Errno.describe(errno));
+        if (errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) {
+            int pid = n.call().pid();
+            String what = n.call() instanceof TrappedCall.Connect ? "connect()" : "bind()";
+            UnreadableMemory.Why why = UnreadableMemory.of(pid, caller(pid), what, errno);
+            if (unreadableWarned.add(why.cause())) {
+                lines.warn("{}", why.line());
+            }
         }
     }
 

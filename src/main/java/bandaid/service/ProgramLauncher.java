@@ -2,6 +2,7 @@ package bandaid.service;
 
 import bandaid.BandaidException;
 import bandaid.ExitCode;
+import bandaid.nativeaccess.Processes;
 import bandaid.nativeaccess.SeccompFilter;
 import bandaid.nativeaccess.SeccompListener;
 import bandaid.nativeaccess.Spawner;
@@ -45,11 +46,17 @@ public final class ProgramLauncher {
     /**
      * Runs {@code work} on a new platform thread of its own and waits for its result: the thread
      * on which a filter is installed ({@link #installFilter}) and from which the program starts.
+     * CAP_SYS_PTRACE leaves that thread's ambient capabilities first: a unit gives it for bandaid,
+     * to read a non-dumpable program's memory, and the program must not inherit it.
      */
     public static <T> T onFilteredThread(String program, OnFilteredThread<T> work) throws BandaidException {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread.ofPlatform().name("bandaid-launcher").start(() -> {
             try {
+                if (Processes.keepCapSysPtraceFromChildren()) {
+                    Log.info("CAP_SYS_PTRACE in the ambient capabilities is bandaid's, to read the program's bind() addresses;"
+                            + " the program does not get it");
+                }
                 result.complete(work.run());
             } catch (Throwable t) {
                 result.completeExceptionally(t);

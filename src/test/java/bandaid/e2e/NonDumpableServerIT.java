@@ -1,0 +1,59 @@
+package bandaid.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * bandaid running as nobody (User=nobody, as README suggests for privileged ports) and a server
+ * that makes itself non-dumpable before its bind() (prctl(PR_SET_DUMPABLE, 0), as daemons that
+ * hold secrets do): without CAP_SYS_PTRACE bandaid cannot read the bind() address, and its
+ * warning says exactly that and how to fix it; with the fix it gives (the ambient capability,
+ * played here by setpriv as systemd's AmbientCapabilities= does) the server is served, and the
+ * capability stays bandaid's: the server has none. SystemdNonDumpableIT runs the same fix as unit
+ * lines. (issue 23, item 5)
+ */
+class NonDumpableServerIT {
+    private static final String SERVER = Bandaid.ROOT.resolve("src/test/resources/servers/nondumpable.py").toString();
+    private static final String AS_NOBODY = "setpriv --reuid=nobody --regid=nogroup --clear-groups";
+
+    private static String run(int port, String capabilities, String bandaidOptions) {
+        return "exec " + Programs.PASS + " tcp:127.0.0.1:" + port + " -- " + AS_NOBODY + " " + capabilities + " \"$BANDAID\" "
+                + bandaidOptions + " -- " + Bandaid.PYTHON + " " + SERVER + " 127.0.0.1 " + port;
+    }
+
+    @Test
+    void withoutCapSysPtraceTheWarningNamesTheCauseAndTheFix() throws Exception {
+        int port = Net.freePort();
+        Bandaid.Run run = Bandaid.shell(run(port, "", ""));
+        assertEquals(1, run.exitCode(), run.stderr());
+        assertEquals(port + " failed errno 98\n", run.stdout(), run.stderr());
+        List<String> warnings = run.bandaidLines().stream().filter(l -> l.startsWith("bandaid: WARN: ")).toList();
+        assertEquals(1, warnings.size(), run.stderr());
+        assertTrue(warnings.getFirst().matches("bandaid: WARN: cannot read the address of python3\\[\\d+]'s bind\\(\\): process_vm_readv:"
+                + " EPERM \\(Operation not permitted\\): python3\\[\\d+] made itself non-dumpable \\(prctl PR_SET_DUMPABLE 0, as daemons"
+                + " that hold secrets do\\), and bandaid, running as uid 65534, needs CAP_SYS_PTRACE to read its memory; give bandaid"
+                + " CAP_SYS_PTRACE: in its unit, AmbientCapabilities=CAP_SYS_PTRACE \\(and CAP_SYS_PTRACE in CapabilityBoundingSet= if"
+                + " the unit sets one; bandaid keeps it from the program\\); until then such calls run as it made them, without the"
+                + " passed sockets"), warnings.getFirst());
+        ExitStatus.assertNoStackTrace(run.stderr());
+    }
+
+    @Test
+    void withAmbientCapSysPtraceItIsServedAndTheProgramHasNoCapability() throws Exception {
+        int port = Net.freePort();
+        try (Programs.Interactive run = new Programs.Interactive(run(port, "--inh-caps=+sys_ptrace --ambient-caps=+sys_ptrace", "-v"))) {
+            assertEquals(port + " ok", run.line(), run.stderr());
+            assertEquals("CapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n",
+                    Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
+            String log = run.stderr();
+            assertTrue(log.contains("bandaid: INFO: CAP_SYS_PTRACE in the ambient capabilities is bandaid's, to read the program's"
+                    + " bind() addresses; the program does not get it\n"), log);
+            assertTrue(log.lines().anyMatch(l -> l.matches("bandaid: DEBUG: bind\\(127\\.0\\.0\\.1:" + port
+                    + "\\) from python3\\[\\d+] fd \\d+ -> passed fd 3 .*")), log);
+        }
+    }
+}
