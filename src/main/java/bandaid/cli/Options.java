@@ -92,8 +92,8 @@ final class Options {
         boolean strict;
 
         @Value("SPAN")
-        @Parameter(names = "--exit-idle-time", order = 5, description = "Stop the program when the passed stream sockets have had no"
-                + " connection for SPAN (30s, 1.5min, infinity; systemd.time(7)); systemd starts it again on the next connection.")
+        @Parameter(names = "--exit-idle-time", order = 5, description = "Stop the program when the passed sockets have had no connection"
+                + " or datagram for SPAN (30s, 1.5min, infinity; systemd.time(7)); systemd starts it again on the next one.")
         String exitIdleTime;
 
         /** Every value checked, and every contradiction refused, before anything is done. */

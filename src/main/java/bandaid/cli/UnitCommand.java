@@ -154,7 +154,7 @@ final class UnitCommand {
         return user;
     }
 
-    /** What only the sockets tell: a --map name must be one the unit gives; --exit-idle-time counts stream connections. */
+    /** What only the sockets tell: a --map name must be one the unit gives; --exit-idle-time cannot count unix datagrams. */
     static void checkAgainstSockets(UnitRequest r) throws BandaidException {
         List<String> names = UnitFiles.names(r.listen(), !r.bandaid().maps().isEmpty()).stream().flatMap(Optional::stream).distinct().toList();
         for (MapRule rule : r.bandaid().maps()) {
@@ -163,9 +163,12 @@ final class UnitCommand {
                         + String.join(", ", names) + "; use one of them, or name one with --listen " + rule.name() + "=ADDRESS");
             }
         }
-        if (r.bandaid().idleTimeGiven() && r.listen().stream().noneMatch(l -> l.type() == SocketType.STREAM)) {
-            throw new BandaidException(ExitCode.USAGE,
-                    "--exit-idle-time needs a stream socket: bandaid counts connections, and datagram sockets have none");
+        Optional<Listen> unixDatagrams = r.listen().stream()
+                .filter(l -> l.type() == SocketType.DGRAM && (l.address().startsWith("/") || l.address().startsWith("@"))).findFirst();
+        if (r.bandaid().idleTimeGiven() && unixDatagrams.isPresent()) {
+            throw new BandaidException(ExitCode.USAGE, "--exit-idle-time cannot tell when the unix datagram socket "
+                    + unixDatagrams.get().address() + " is in use: datagrams on a unix socket leave no trace bandaid can read;"
+                    + " pass stream or UDP sockets only, or leave out --exit-idle-time");
         }
     }
 

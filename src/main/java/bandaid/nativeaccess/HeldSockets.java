@@ -65,22 +65,32 @@ public final class HeldSockets {
     }
 
     /**
-     * What a duplicate of the process's fd says: the local address of a connected stream socket
-     * (accepted connections carry their listener's address, unix(7) and tcp(7)), or nothing for a
-     * listener, a socket not connected, another type, or an fd closed meanwhile.
+     * A connection a process holds, as bandaid sees it: its local address (accepted connections
+     * carry their listener's, unix(7) and tcp(7)), its socket's inode, whether its peer has closed
+     * its side (CLOSE_WAIT, or a unix peer gone), and then what the program has yet to send and to
+     * read on it, in bytes (0 while the peer has not closed).
+     */
+    public record Connection(ListenAddress local, long inode, boolean peerClosed, long unsent, long unread) {
+    }
+
+    /**
+     * What a duplicate of the process's fd says: a connection (a connected stream or seqpacket
+     * socket), or nothing for a listener, a socket not connected, another type, or an fd closed
+     * meanwhile.
      *
      * @param pidfd the process's pidfd ({@link Processes#pidfdOpen})
+     * @param inode the socket's inode, as {@link #of} found it
      * @throws SyscallException when the kernel refuses the duplicate (EPERM: no ptrace access, a
      *                          non-dumpable process; ENOSYS or EPERM: a seccomp profile)
      */
-    public static Optional<ListenAddress> connectedStream(int pidfd, int fd) {
+    public static Optional<Connection> connection(int pidfd, int fd, long inode) {
         long dup = Libc.syscall(Abi.__NR_pidfd_getfd, pidfd, fd, 0);
         if (dup == -Errno.EBADF || dup == -Errno.ESRCH) {
             return Optional.empty(); // closed, or the process exited
         }
         Libc.check("pidfd_getfd(" + fd + ")", dup);
         try {
-            return Sockets.connectedStreamAddress((int) dup);
+            return Sockets.connection((int) dup, inode);
         } finally {
             Fds.close((int) dup, "duplicate of the program's fd " + fd);
         }

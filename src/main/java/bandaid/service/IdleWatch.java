@@ -14,6 +14,7 @@ import bandaid.socket.SocketKind;
 import bandaid.socket.SocketType;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,13 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code --exit-idle-time}: stops the program when no connection to any passed stream socket has
- * existed for the given time, like systemd-socket-proxyd's option; systemd keeps the listening
- * sockets and starts it again on the next connection. bandaid is not in the data path, so it
- * looks a few times per period, at the sockets the program's processes hold (ARCHITECTURE.md,
- * "Counting connections"). How it asks depends on {@link FdAccess}: a duplicate
- * (pidfd_getfd(2)), else its own namespace's /proc/net tables (proc(5)), else any TCP or unix
- * stream socket counts (README.md, "Requirements and limitations").
+ * {@code --exit-idle-time}: stops the program when no passed socket has been in use for the given
+ * time (a connection queued or held, a datagram queued or read), like systemd-socket-proxyd's
+ * option; systemd keeps the sockets and starts it again on the next connection or datagram.
+ * bandaid is not in the data path, so it looks a few times per period, at the sockets the
+ * program's processes hold (ARCHITECTURE.md, "Counting connections"). How it asks depends on
+ * {@link FdAccess}: a duplicate (pidfd_getfd(2)), else its own namespace's /proc/net tables
+ * (proc(5)), else any TCP or unix stream socket counts (README.md, "Requirements and limitations").
  */
 public final class IdleWatch {
     /** How connections are found, chosen once at start. */
@@ -39,7 +40,15 @@ public final class IdleWatch {
     private final Set<ListenAddress.Unix> unixAddresses = new HashSet<>();
     /** The unix addresses as /proc/net/unix shows them: @ for abstract. */
     private final Set<String> unixPaths = new HashSet<>();
+    /** The passed sockets that take connections: stream and seqpacket. */
     private final List<PassedSocket> watched;
+    /** The passed inet datagram sockets, and the stamp of the last datagram read from each at the last look. */
+    private final List<PassedSocket> datagrams;
+    private final long[] lastRead;
+    /** The datagram sockets whose program asks for receive timestamps: said once each. */
+    private final Set<Integer> stampsTaken = new HashSet<>();
+    /** The unread bytes of each connection whose client has closed its side, by inode, at the last look. */
+    private Map<Long, Long> unreadBefore = new HashMap<>();
     private final Duration limit;
     private final FdAccess access;
 
@@ -61,7 +70,9 @@ public final class IdleWatch {
         this.lines = lines;
         this.limit = limit;
         this.access = access;
-        this.watched = passed.stream().filter(p -> p.type() == SocketType.STREAM).toList();
+        this.watched = passed.stream().filter(IdleWatch::takesConnections).toList();
+        this.datagrams = passed.stream().filter(IdleWatch::countedDatagrams).toList();
+        this.lastRead = new long[datagrams.size()];
         for (PassedSocket p : watched) {
             if (p.address() instanceof ListenAddress.Inet inet) {
                 ports.add(inet.port());
@@ -72,9 +83,27 @@ public final class IdleWatch {
         }
     }
 
-    /** Whether any passed socket can have connections to count: a stream socket of a family bandaid reads. */
+    /** Whether any passed socket's use can be counted: one taking connections or an inet datagram socket. */
     public static boolean watchesAnything(List<PassedSocket> passed) {
-        return passed.stream().anyMatch(p -> p.type() == SocketType.STREAM && !(p.address() instanceof ListenAddress.Unsupported));
+        return passed.stream().anyMatch(p -> takesConnections(p) && !(p.address() instanceof ListenAddress.Unsupported)
+                || countedDatagrams(p));
+    }
+
+    /**
+     * A passed socket whose use bandaid cannot count, so that --exit-idle-time would stop the
+     * program in the middle of its traffic: a unix datagram socket, whose datagrams leave no
+     * trace bandaid can read (the kernel keeps no receive stamp for them, unlike for UDP).
+     */
+    public static Optional<PassedSocket> uncountable(List<PassedSocket> passed) {
+        return passed.stream().filter(p -> p.type() == SocketType.DGRAM && p.family() == Family.UNIX).findFirst();
+    }
+
+    private static boolean takesConnections(PassedSocket p) {
+        return p.type() == SocketType.STREAM || p.type() == SocketType.SEQPACKET;
+    }
+
+    private static boolean countedDatagrams(PassedSocket p) {
+        return p.type() == SocketType.DGRAM && (p.family() == Family.INET || p.family() == Family.INET6);
     }
 
     /** Watches on a daemon thread; runs {@code onIdle} once, when the limit has passed without a connection. */
@@ -82,6 +111,10 @@ public final class IdleWatch {
         long step = Math.clamp(limit.toMillis() / 10, 100, 1000);
         Look look = chooseLook();
         Set<Long> ownSockets = new HashSet<>(HeldSockets.of(Processes.ownPid()).values());
+        for (int i = 0; i < datagrams.size(); i++) {
+            // The first ask turns the stamping on; what is read from now on moves it.
+            lastRead[i] = Sockets.lastDatagramRead(datagrams.get(i).fd());
+        }
         Thread.ofPlatform().name("bandaid-idle").daemon().start(() -> {
             long lastSeen = System.nanoTime();
             while (true) {
@@ -90,11 +123,12 @@ public final class IdleWatch {
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (connected(look, ownSockets)) {
+                if (inUse(look, ownSockets)) {
                     lastSeen = System.nanoTime();
                 } else if (System.nanoTime() - lastSeen >= limit.toNanos()) {
-                    lines.info("No connection for {}: stopping the program (--exit-idle-time); the next connection starts it again",
-                            limit.toString().substring(2).toLowerCase());
+                    String what = datagrams.isEmpty() ? "connection" : watched.isEmpty() ? "datagram" : "connection or datagram";
+                    lines.info("No {} for {}: stopping the program (--exit-idle-time); the next {} starts it again",
+                            what, limit.toString().substring(2).toLowerCase(), what);
                     onIdle.run();
                     return;
                 }
@@ -120,20 +154,66 @@ public final class IdleWatch {
     /**
      * A connection waiting in a passed socket's accept queue counts (the program may still be
      * starting), then one the program holds; in that order, so that one accepted between the two
-     * looks is seen in the second.
+     * looks is seen in the second. Datagrams first: they cost bandaid's own fds only.
      */
-    private boolean connected(Look look, Set<Long> ownSockets) {
-        if (watched.stream().anyMatch(p -> p.listening() && Sockets.hasPendingConnection(p.fd()))) {
+    private boolean inUse(Look look, Set<Long> ownSockets) {
+        if (datagramsRead()) {
             return true;
         }
-        return switch (look) {
-            case OWN_TABLES -> !ports.isEmpty() && NetTables.tcpConnectedOn(ports) || !unixPaths.isEmpty() && NetTables.unixConnectedOn(unixPaths);
-            case DUPLICATES, PROTOCOL_NAMES -> processes.get().stream().anyMatch(pid -> holdsConnection(pid, look, ownSockets));
-        };
+        if (watched.stream().anyMatch(p -> p.listening() && Sockets.hasPending(p.fd()))) {
+            return true;
+        }
+        Map<Long, Long> unread = new HashMap<>();
+        try {
+            return switch (look) {
+                case OWN_TABLES -> !ports.isEmpty() && NetTables.tcpConnectionsOn(ports).stream().anyMatch(c -> inUse(c, unread))
+                        || !unixPaths.isEmpty() && NetTables.unixConnectedOn(unixPaths);
+                case DUPLICATES, PROTOCOL_NAMES -> processes.get().stream().anyMatch(pid -> holdsConnection(pid, look, ownSockets, unread));
+            };
+        } finally {
+            unreadBefore = unread;
+        }
     }
 
-    /** Whether a process of the program holds a connection to a passed socket, stopping at the first. */
-    private boolean holdsConnection(long pid, Look look, Set<Long> ownSockets) {
+    /**
+     * Whether a passed datagram socket has a datagram waiting, or one was read from it since the
+     * last look; one whose program takes the receive stamps itself counts as in use all along.
+     */
+    private boolean datagramsRead() {
+        boolean read = false;
+        for (int i = 0; i < datagrams.size(); i++) {
+            PassedSocket p = datagrams.get(i);
+            long stamp = Sockets.lastDatagramRead(p.fd());
+            if (stamp != lastRead[i] || Sockets.hasPending(p.fd())) {
+                lastRead[i] = stamp;
+                read = true;
+            } else if (Sockets.asksReceiveTimestamps(p.fd())) {
+                if (stampsTaken.add(p.fd())) {
+                    lines.warn("--exit-idle-time: the program asks for receive timestamps on passed {} (SO_TIMESTAMP), which hides"
+                            + " from bandaid when it reads a datagram: that socket counts as in use all along", p.describe());
+                }
+                read = true;
+            }
+        }
+        return read;
+    }
+
+    /**
+     * A connection is in use until its client has closed its side; then only while the program
+     * still has data in it to send, or reads what the client sent (fewer unread bytes than at the
+     * last look; a connection first seen so counts once).
+     */
+    private boolean inUse(HeldSockets.Connection c, Map<Long, Long> unread) {
+        if (!c.peerClosed() || c.unsent() > 0) {
+            return true;
+        }
+        unread.put(c.inode(), c.unread());
+        Long before = unreadBefore.get(c.inode());
+        return c.unread() > 0 && (before == null || before != c.unread());
+    }
+
+    /** Whether a process of the program holds a connection in use to a passed socket, stopping at the first. */
+    private boolean holdsConnection(long pid, Look look, Set<Long> ownSockets, Map<Long, Long> unread) {
         Map<Integer, Long> sockets = HeldSockets.of(pid);
         sockets.values().removeAll(ownSockets);
         if (sockets.isEmpty()) {
@@ -152,8 +232,9 @@ public final class IdleWatch {
             return false; // exited meanwhile
         }
         try {
-            for (int fd : sockets.keySet()) {
-                if (HeldSockets.connectedStream(pidfd.getAsInt(), fd).filter(this::isPassedAddress).isPresent()) {
+            for (Map.Entry<Integer, Long> socket : sockets.entrySet()) {
+                Optional<HeldSockets.Connection> c = HeldSockets.connection(pidfd.getAsInt(), socket.getKey(), socket.getValue());
+                if (c.isPresent() && isPassedAddress(c.get().local()) && inUse(c.get(), unread)) {
                     return true;
                 }
             }

@@ -31,8 +31,8 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
     }
 
     /**
-     * @throws BandaidException USAGE for --exit-idle-time without a stream socket; CONFIG for a
-     *                          --map naming no passed socket
+     * @throws BandaidException USAGE for --exit-idle-time with a socket whose use it cannot count
+     *                          or none it can; CONFIG for a --map naming no passed socket
      */
     public static Setup of(List<PassedSocket> passed, String match, List<MapRule> maps, Optional<Duration> exitIdle)
             throws BandaidException {
@@ -43,9 +43,17 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
             MapRule.checkNames(maps, passed);
             matcher = new AddressMatcher(passed, maps);
         }
-        if (exitIdle.isPresent() && !IdleWatch.watchesAnything(passed)) {
-            throw new BandaidException(ExitCode.USAGE,
-                    "--exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none");
+        if (exitIdle.isPresent()) {
+            Optional<PassedSocket> uncountable = IdleWatch.uncountable(passed);
+            if (uncountable.isPresent()) {
+                throw new BandaidException(ExitCode.USAGE, "--exit-idle-time cannot tell when passed " + uncountable.get().describe()
+                        + " is in use: datagrams on a unix socket leave no trace bandaid can read, so the program would be stopped"
+                        + " in the middle of its traffic; pass stream, seqpacket or UDP sockets only, or run without --exit-idle-time");
+            }
+            if (!IdleWatch.watchesAnything(passed)) {
+                throw new BandaidException(ExitCode.USAGE,
+                        "--exit-idle-time needs a passed stream, seqpacket or UDP socket: bandaid counts connections and datagrams");
+            }
         }
         // listen() always: one call per listening socket, which tells a listener nothing was passed
         // for from a client that bound a fixed port (under --strict such binds are refused, and

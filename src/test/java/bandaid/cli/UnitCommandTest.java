@@ -267,8 +267,14 @@ class UnitCommandTest {
             assertEquals(ExitCode.USAGE.code(), refused.status(), bad + ": " + refused.err());
             assertEquals(1, refused.err().lines().count(), refused.err());
         }
+        // UDP is counted (datagrams read); a unix datagram socket cannot be.
         Run udpOnly = run(Map.of(), "unit", "dns", "--listen", "udp:53", "--exit-idle-time=30s", "--", "/bin/true");
-        assertEquals(ExitCode.USAGE.code(), udpOnly.status(), udpOnly.err());
+        assertEquals(0, udpOnly.status(), udpOnly.err());
+        Run unixDatagrams = run(Map.of(), "unit", "log", "--listen", "udp:/run/log.sock", "--exit-idle-time=30s", "--", "/bin/true");
+        assertEquals(ExitCode.USAGE.code(), unixDatagrams.status(), unixDatagrams.err());
+        assertEquals("bandaid: --exit-idle-time cannot tell when the unix datagram socket /run/log.sock is in use: datagrams on a"
+                + " unix socket leave no trace bandaid can read; pass stream or UDP sockets only, or leave out --exit-idle-time\n",
+                unixDatagrams.err());
     }
 
     @Test

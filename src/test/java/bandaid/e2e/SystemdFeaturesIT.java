@@ -61,11 +61,15 @@ class SystemdFeaturesIT {
     }
 
     @Test
-    void exitIdleTimeNeedsAStreamSocket() throws Exception {
-        Bandaid.Run run = Bandaid.shell(Programs.PASS + " udp:127.0.0.1:0 -- \"$BANDAID\" --exit-idle-time=5s -- true");
+    void exitIdleTimeRefusesAUnixDatagramSocket() throws Exception {
+        Path socket = Files.createTempDirectory("bandaid-dgram").resolve("log.sock");
+        Bandaid.Run run = Bandaid.shell(Programs.PASS + " unixgram:" + socket + "=log -- \"$BANDAID\" --exit-idle-time=5s -- true");
         assertEquals(64, run.exitCode(), run.stderr());
-        assertEquals(List.of("bandaid: --exit-idle-time needs a passed stream socket: bandaid counts connections, and datagram sockets have none"),
-                run.bandaidLines());
+        assertEquals(List.of("bandaid: --exit-idle-time cannot tell when passed fd 3 \"log\" (" + socket + ") is in use: datagrams on a"
+                + " unix socket leave no trace bandaid can read, so the program would be stopped in the middle of its traffic; pass"
+                + " stream, seqpacket or UDP sockets only, or run without --exit-idle-time"), run.bandaidLines());
+        Files.deleteIfExists(socket);
+        Files.delete(socket.getParent());
     }
 
     @Test

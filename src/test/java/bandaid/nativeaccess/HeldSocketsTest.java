@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What bandaid sees of another process's sockets: only a connected stream socket has a local
- * address to report, and an accepted one carries its listener's address. Where a seccomp filter
- * this test runs under refuses pidfd_getfd(2), the addresses are not asked (CallerSocketsTest
- * says so); the fd table and the protocol names, bandaid's way there, still are.
+ * address to report, an accepted one carries its listener's address, and one whose client has
+ * closed its side says so, with what is left unread. Where a seccomp filter this test runs under
+ * refuses pidfd_getfd(2), the addresses are not asked (CallerSocketsTest says so); the fd table
+ * and the protocol names, bandaid's way there, still are.
  */
 class HeldSocketsTest {
     private static final String SOCKETS = """
@@ -29,7 +30,13 @@ class HeldSocketsTest {
             ulistener = socket.socket(socket.AF_UNIX); ulistener.bind(path); ulistener.listen()
             uclient = socket.socket(socket.AF_UNIX); uclient.connect(path)
             uaccepted, _ = ulistener.accept()
-            held = [listener, accepted, unconnected, udp, ulistener, uaccepted]
+            gone = socket.create_connection(listener.getsockname())
+            gone_accepted, _ = listener.accept()
+            gone.sendall(b"abc"); gone.close()
+            ugone = socket.socket(socket.AF_UNIX); ugone.connect(path)
+            ugone_accepted, _ = ulistener.accept()
+            ugone.close()
+            held = [listener, accepted, unconnected, udp, ulistener, uaccepted, gone_accepted, ugone_accepted]
             print(listener.getsockname()[1], path[1:], *[s.fileno() for s in held], flush=True)
             sys.stdin.read()
             """;
@@ -47,6 +54,8 @@ class HeldSocketsTest {
             int udp = Integer.parseInt(f[5]);
             int unixListener = Integer.parseInt(f[6]);
             int unixAccepted = Integer.parseInt(f[7]);
+            int goneAccepted = Integer.parseInt(f[8]);
+            int unixGoneAccepted = Integer.parseInt(f[9]);
 
             Map<Integer, Long> sockets = HeldSockets.of(python.pid());
             for (int fd : new int[] {listener, accepted, unconnected, udp, unixListener, unixAccepted}) {
@@ -59,11 +68,18 @@ class HeldSocketsTest {
             CallerSocketsTest.needsDuplicates();
             int pidfd = Processes.pidfdOpen(python.pid()).orElseThrow();
             try {
-                ListenAddress local = HeldSockets.connectedStream(pidfd, accepted).orElseThrow();
-                assertEquals(port, ((ListenAddress.Inet) local).port());
-                assertEquals(Optional.of(abstractName), HeldSockets.connectedStream(pidfd, unixAccepted));
+                HeldSockets.Connection live = HeldSockets.connection(pidfd, accepted, 7).orElseThrow();
+                assertEquals(port, ((ListenAddress.Inet) live.local()).port());
+                assertEquals(new HeldSockets.Connection(live.local(), 7, false, 0, 0), live);
+                assertEquals(Optional.of(new HeldSockets.Connection(abstractName, 8, false, 0, 0)),
+                        HeldSockets.connection(pidfd, unixAccepted, 8));
+                // The client sent three bytes and closed: CLOSE_WAIT, with the bytes still unread.
+                HeldSockets.Connection gone = HeldSockets.connection(pidfd, goneAccepted, 9).orElseThrow();
+                assertEquals(new HeldSockets.Connection(live.local(), 9, true, 0, 3), gone);
+                assertEquals(Optional.of(new HeldSockets.Connection(abstractName, 10, true, 0, 0)),
+                        HeldSockets.connection(pidfd, unixGoneAccepted, 10));
                 for (int fd : new int[] {listener, unconnected, udp, unixListener, 0, 999}) {
-                    assertEquals(Optional.empty(), HeldSockets.connectedStream(pidfd, fd), "fd " + fd);
+                    assertEquals(Optional.empty(), HeldSockets.connection(pidfd, fd, 0), "fd " + fd);
                 }
             } finally {
                 Fds.close(pidfd, "test pidfd");
