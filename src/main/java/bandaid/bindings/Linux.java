@@ -1067,6 +1067,24 @@ public class Linux extends Linux$shared {
     public static int SYS_BIND() {
         return SYS_BIND;
     }
+    private static final int SYS_CONNECT = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_CONNECT 3
+     * }
+     */
+    public static int SYS_CONNECT() {
+        return SYS_CONNECT;
+    }
+    private static final int SYS_LISTEN = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_LISTEN 4
+     * }
+     */
+    public static int SYS_LISTEN() {
+        return SYS_LISTEN;
+    }
     private static final int SOCK_STREAM = (int)1L;
     /**
      * {@snippet lang=c :

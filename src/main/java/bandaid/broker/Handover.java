@@ -100,7 +100,7 @@ public final class Handover {
         // accept(2), and ten services of one uid started at once must not hold those places
         // while each inspects its sockets.
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
-        Setup setup = Setup.of(passed, request.match(), request.maps(), request.exitIdle());
+        Setup setup = Setup.of(passed, request.match(), request.maps(), request.strict(), request.exitIdle());
         Handoff handoff = new Handoff(version, program, request.match(), request.maps().stream().map(MapRule::text).toList(),
                 request.strict(), request.exitIdle(), request.verbose(), journal, request.listen().names());
         byte[] bytes = handoff.encode();

@@ -112,7 +112,7 @@ final class Tenant {
             for (String map : handoff.maps()) {
                 maps.add(MapRule.parse(map));
             }
-            Setup setup = Setup.of(passed, handoff.match(), maps, handoff.exitIdle());
+            Setup setup = Setup.of(passed, handoff.match(), maps, handoff.strict(), handoff.exitIdle());
             if (ledger == null) {
                 ledger = Ledger.create(id, peer.pid(), peer.uid(), peer.gid(), Processes.cgroup(peer.pid()), handoffBytes);
             }

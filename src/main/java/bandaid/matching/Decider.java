@@ -103,6 +103,13 @@ public final class Decider {
             return ownStreams.isEmpty() ? new Decision.Continue("no socket of the program's own is bound to a listening address")
                     : new Decision.LookCloser();
         }
+        if (call instanceof TrappedCall.IoUringSetup) {
+            // EPERM is what the kernel answers with kernel.io_uring_disabled=2 (and container
+            // profiles that block io_uring): programs that use io_uring fall back to plain calls.
+            return strict ? new Decision.Refuse(Errno.EPERM, "--strict: a bind() through io_uring (IORING_OP_BIND) cannot be"
+                    + " checked, so no io_uring, as with kernel.io_uring_disabled=2")
+                    : new Decision.Continue("io_uring is not refused without --strict");
+        }
         return new Decision.Continue("not a call bandaid handles");
     }
 

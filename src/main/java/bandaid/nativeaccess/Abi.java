@@ -106,6 +106,8 @@ final class Abi {
     public static final int SO_TIMESTAMP_OLD = 29; // #define SO_TIMESTAMP_OLD 29
     public static final int SO_TYPE = 3; // #define SO_TYPE 3
     public static final int SYS_BIND = 2; // #define SYS_BIND 2
+    public static final int SYS_CONNECT = 3; // #define SYS_CONNECT 3
+    public static final int SYS_LISTEN = 4; // #define SYS_LISTEN 4
     public static final int SYS_SOCKET = 1; // #define SYS_SOCKET 1
     public static final int S_IFCHR = 8192; // #define S_IFCHR 8192
     public static final int S_IFIFO = 4096; // #define S_IFIFO 4096

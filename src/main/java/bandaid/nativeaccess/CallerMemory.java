@@ -79,6 +79,29 @@ public final class CallerMemory implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * {@code count} 32-bit words at {@code address}: the arguments of an i386 socketcall(2),
+     * which its caller passes in memory.
+     *
+     * @return empty when they cannot be read (see {@link #lastError})
+     */
+    Optional<int[]> readWords(int pid, long address, int count) {
+        if (address == 0) {
+            lastError = Errno.EFAULT;
+            return Optional.empty();
+        }
+        long read = read(pid, address, 0, 4L * count);
+        if (read != 4L * count) {
+            lastError = read < 0 ? lastError : Errno.EFAULT;
+            return Optional.empty();
+        }
+        int[] words = new int[count];
+        for (int i = 0; i < count; i++) {
+            words[i] = NativeBytes.s32(bytes, 4 * i);
+        }
+        return Optional.of(words);
+    }
+
     /** The errno of the last read that failed. */
     int lastError() {
         return lastError;
@@ -92,9 +115,8 @@ public final class CallerMemory implements AutoCloseable {
         Structs.iovec(local, 0, buffer.address() + offset, length);
         Structs.iovec(remote, 0, address, length);
         long r = Libc.syscall(Abi.__NR_process_vm_readv, pid, local.address(), 1, remote.address(), 1, 0);
-        if (r < 0) {
-            lastError = (int) -r;
-        } else {
+        lastError = r < 0 ? (int) -r : 0;
+        if (r >= 0) {
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, bytes, (int) offset, (int) r);
         }
         return r;

@@ -215,33 +215,104 @@ public final class SeccompListener implements AutoCloseable {
             long id = NativeBytes.s64(received, SeccompIoctl.NOTIF_ID);
             int pid = NativeBytes.s32(received, SeccompIoctl.NOTIF_PID);
             int nr = NativeBytes.s32(received, SeccompIoctl.NOTIF_DATA + BpfProgram.NR_OFFSET);
+            if (NativeBytes.s32(received, SeccompIoctl.NOTIF_DATA + BpfProgram.ARCH_OFFSET) == Abi.AUDIT_ARCH_I386) {
+                return decodeI386(id, pid, nr);
+            }
+            // x32 calls are x86-64's with X32_SYSCALL_BIT set (BpfProgram).
+            nr &= ~BpfProgram.X32_SYSCALL_BIT;
             long a0 = arg(0);
             long a1 = arg(1);
             long a2 = arg(2);
             TrappedCall call;
             if (nr == Abi.__NR_socket) {
-                int type = (int) a1;
-                call = new TrappedCall.Socket(pid, Family.of((int) a0), SocketType.of(type), (int) a2,
-                        (type & Abi.SOCK_NONBLOCK) != 0, (type & Abi.SOCK_CLOEXEC) != 0);
+                call = socket(pid, (int) a0, (int) a1, (int) a2);
             } else if (nr == Abi.__NR_bind || nr == Abi.__NR_connect) {
-                // socklen_t is unsigned; the kernel refuses more than sizeof(sockaddr_storage)
-                // with EINVAL (net/socket.c, move_addr_to_kernel): such an address is no match.
-                long length = a2 & 0xffffffffL;
-                Optional<ListenAddress> address = length > Sockaddrs.MAX_LENGTH ? Optional.empty()
-                        : memory.readSockaddr(pid, a1, length);
-                TrappedCall made = nr == Abi.__NR_bind ? new TrappedCall.Bind(pid, (int) a0, address)
-                        : new TrappedCall.Connect(pid, (int) a0, address);
-                return new Notification(id, made, address.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
+                return addressed(id, pid, nr == Abi.__NR_bind, (int) a0, a1, a2 & 0xffffffffL);
             } else if (nr == Abi.__NR_listen) {
                 call = new TrappedCall.Listen(pid, (int) a0);
             } else if (nr == Abi.__NR_unlink) {
                 call = unlink(pid, TrappedCall.Unlink.AT_FDCWD, a0, false);
             } else if (nr == Abi.__NR_unlinkat) {
                 call = unlink(pid, (int) a0, a1, (a2 & Abi.AT_REMOVEDIR) != 0);
+            } else if (nr == Abi.__NR_io_uring_setup) {
+                call = new TrappedCall.IoUringSetup(pid);
             } else {
                 call = new TrappedCall.Other(pid, nr);
             }
             return new Notification(id, call, 0);
+        }
+
+        /**
+         * An i386 call: its arguments are 32 bits, the low halves of the fields (a 64-bit
+         * program's int 0x80 may leave anything in the high ones, which the kernel ignores), and
+         * socketcall(2)'s are in the caller's memory, read once here.
+         */
+        private Notification decodeI386(long id, int pid, int nr) {
+            long a0 = arg(0) & 0xffffffffL;
+            long a1 = arg(1) & 0xffffffffL;
+            long a2 = arg(2) & 0xffffffffL;
+            if (nr == I386.NR_BIND || nr == I386.NR_CONNECT) {
+                return addressed(id, pid, nr == I386.NR_BIND, (int) a0, a1, a2);
+            }
+            if (nr == I386.NR_SOCKETCALL) {
+                return socketcall(id, pid, nr, (int) a0, a1);
+            }
+            TrappedCall call;
+            if (nr == I386.NR_SOCKET) {
+                call = socket(pid, (int) a0, (int) a1, (int) a2);
+            } else if (nr == I386.NR_LISTEN) {
+                call = new TrappedCall.Listen(pid, (int) a0);
+            } else if (nr == I386.NR_UNLINK) {
+                call = unlink(pid, TrappedCall.Unlink.AT_FDCWD, a0, false);
+            } else if (nr == I386.NR_UNLINKAT) {
+                call = unlink(pid, (int) a0, a1, (a2 & Abi.AT_REMOVEDIR) != 0);
+            } else if (nr == I386.NR_IO_URING_SETUP) {
+                call = new TrappedCall.IoUringSetup(pid);
+            } else {
+                call = new TrappedCall.Other(pid, nr);
+            }
+            return new Notification(id, call, 0);
+        }
+
+        private static TrappedCall socket(int pid, int family, int type, int protocol) {
+            return new TrappedCall.Socket(pid, Family.of(family), SocketType.of(type), protocol,
+                    (type & Abi.SOCK_NONBLOCK) != 0, (type & Abi.SOCK_CLOEXEC) != 0);
+        }
+
+        /**
+         * socketcall(call, args): the operation's arguments are 32-bit words in the caller's
+         * memory, read once before the address they point to; unreadable, the kernel answers the
+         * call as it would without bandaid.
+         */
+        private Notification socketcall(long id, int pid, int nr, int operation, long args) {
+            int count = operation == Abi.SYS_LISTEN ? 1 : 3;
+            if (operation != Abi.SYS_BIND && operation != Abi.SYS_CONNECT && operation != Abi.SYS_LISTEN && operation != Abi.SYS_SOCKET) {
+                return new Notification(id, new TrappedCall.Other(pid, nr), 0);
+            }
+            Optional<int[]> words = memory.readWords(pid, args, count);
+            if (words.isEmpty()) {
+                TrappedCall unread = operation == Abi.SYS_BIND ? new TrappedCall.Bind(pid, -1, Optional.empty())
+                        : operation == Abi.SYS_CONNECT ? new TrappedCall.Connect(pid, -1, Optional.empty()) : new TrappedCall.Other(pid, nr);
+                return new Notification(id, unread, unread instanceof TrappedCall.Other ? 0 : memory.lastError());
+            }
+            int[] w = words.get();
+            if (operation == Abi.SYS_LISTEN) {
+                return new Notification(id, new TrappedCall.Listen(pid, w[0]), 0);
+            }
+            if (operation == Abi.SYS_SOCKET) {
+                return new Notification(id, socket(pid, w[0], w[1], w[2]), 0);
+            }
+            return addressed(id, pid, operation == Abi.SYS_BIND, w[0], w[1] & 0xffffffffL, w[2] & 0xffffffffL);
+        }
+
+        /** bind(fd, address, length) or connect(), the address read once. */
+        private Notification addressed(long id, int pid, boolean bind, int fd, long address, long length) {
+            // socklen_t is unsigned; the kernel refuses more than sizeof(sockaddr_storage)
+            // with EINVAL (net/socket.c, move_addr_to_kernel): such an address is no match.
+            Optional<ListenAddress> read = length > Sockaddrs.MAX_LENGTH ? Optional.empty()
+                    : memory.readSockaddr(pid, address, length);
+            TrappedCall made = bind ? new TrappedCall.Bind(pid, fd, read) : new TrappedCall.Connect(pid, fd, read);
+            return new Notification(id, made, read.isEmpty() && length <= Sockaddrs.MAX_LENGTH ? memory.lastError() : 0);
         }
 
         private TrappedCall unlink(int pid, int dirfd, long pathAddress, boolean removesDir) {

@@ -14,19 +14,22 @@ import java.util.Set;
  * @param unlink      unlink(2) and unlinkat(2) are trapped, to keep passed unix sockets' paths
  * @param listen      listen(2) is trapped, to tell which of the program's sockets listen
  * @param connect     which connect(2) calls are trapped
+ * @param ioUring     whether io_uring_setup(2) is trapped (--strict): a bind through io_uring
+ *                    (IORING_OP_BIND, Linux 6.11) never passes the filter
  */
-public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink, boolean listen, Connects connect) {
+public record TrapPlan(Map<Family, Set<SocketType>> socketCalls, boolean bind, boolean unlink, boolean listen, Connects connect,
+                       boolean ioUring) {
     public TrapPlan {
         socketCalls = Map.copyOf(socketCalls);
     }
 
     /** A plan that traps nothing but what {@code bind} says (no socket(), listen() or connect()). */
     public static TrapPlan bindOnly(boolean bind) {
-        return new TrapPlan(Map.of(), bind, false, false, Connects.none());
+        return new TrapPlan(Map.of(), bind, false, false, Connects.none(), false);
     }
 
     public boolean trapsNothing() {
-        return socketCalls.isEmpty() && !bind && !unlink && !listen && !connect.any();
+        return socketCalls.isEmpty() && !bind && !unlink && !listen && !connect.any() && !ioUring;
     }
 
     /**

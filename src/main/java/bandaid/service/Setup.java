@@ -34,7 +34,7 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
      * @throws BandaidException USAGE for --exit-idle-time with a socket whose use it cannot count
      *                          or none it can; CONFIG for a --map naming no passed socket
      */
-    public static Setup of(List<PassedSocket> passed, String match, List<MapRule> maps, Optional<Duration> exitIdle)
+    public static Setup of(List<PassedSocket> passed, String match, List<MapRule> maps, boolean strict, Optional<Duration> exitIdle)
             throws BandaidException {
         FdMatcher matcher;
         if (match.equals("socket")) {
@@ -58,8 +58,9 @@ public record Setup(List<PassedSocket> passed, FdMatcher matcher, TrapPlan plan)
         // listen() always: one call per listening socket, which tells a listener nothing was passed
         // for from a client that bound a fixed port (under --strict such binds are refused, and
         // each listen() continues at once)
+        // --strict traps io_uring_setup too: a bind through a ring would pass no filter.
         TrapPlan plan = new TrapPlan(matcher.needsSocketCalls() ? kinds(passed) : Map.of(), true, Decider.keepsPaths(passed), true,
-                connects(passed));
+                connects(passed), strict);
         return new Setup(passed, matcher, plan);
     }
 

@@ -67,6 +67,17 @@ public sealed interface TrappedCall {
         }
     }
 
+    /**
+     * io_uring_setup(2), trapped under --strict only: a ring's IORING_OP_BIND (Linux 6.11) binds
+     * without a system call the filter could see.
+     */
+    record IoUringSetup(int pid) implements TrappedCall {
+        @Override
+        public String toString() {
+            return "io_uring_setup()";
+        }
+    }
+
     /** A call the filter should not have trapped: continued. */
     record Other(int pid, int number) implements TrappedCall {
         @Override

@@ -59,7 +59,7 @@ public final class Supervisor {
         }
         List<PassedSocket> passed = PassedSockets.inspect(request.listen(), KernelInspector::inspect);
         passed.forEach(p -> Log.debug("Received {} {} {}", p.describe(), p.family(), p.type()));
-        Setup setup = Setup.of(passed, request.match(), request.maps(), request.exitIdle());
+        Setup setup = Setup.of(passed, request.match(), request.maps(), request.strict(), request.exitIdle());
         refuseWhatCannotWork();
         FdAccess access = FdAccess.here();
         Optional<IdleWatch> idle = request.exitIdle().map(limit -> new IdleWatch(passed, limit, access));

@@ -138,6 +138,15 @@ class DeciderTest {
     }
 
     @Test
+    void strictRefusesIoUringWhoseBindsNoFilterSeesAndOtherwiseLetsItBe() {
+        TrappedCall.IoUringSetup setup = new TrappedCall.IoUringSetup(100);
+        Decision refused = byAddress(true).first(setup);
+        assertEquals(new Decision.Refuse(Errno.EPERM, "--strict: a bind() through io_uring (IORING_OP_BIND) cannot be checked,"
+                + " so no io_uring, as with kernel.io_uring_disabled=2"), refused);
+        assertInstanceOf(Decision.Continue.class, byAddress(false).first(setup));
+    }
+
+    @Test
     void aBindOfTheWrongTypeIsNotGivenThePassedSocket() {
         CallerFacts udp = new CallerFacts(Optional.of(new SocketKind(Family.INET, SocketType.DGRAM, false)),
                 Optional.of(new FdFlags(true, false)), Optional.empty(), OptionalLong.of(INODE));
