@@ -1040,6 +1040,15 @@ public class Linux extends Linux$shared {
     public static int MAP_SHARED() {
         return MAP_SHARED;
     }
+    private static final int CAP_DAC_READ_SEARCH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_DAC_READ_SEARCH 2
+     * }
+     */
+    public static int CAP_DAC_READ_SEARCH() {
+        return CAP_DAC_READ_SEARCH;
+    }
     private static final int CAP_SYS_PTRACE = (int)19L;
     /**
      * {@snippet lang=c :

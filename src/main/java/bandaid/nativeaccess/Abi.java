@@ -25,6 +25,7 @@ final class Abi {
     public static final int BPF_LD = 0; // #define BPF_LD 0
     public static final int BPF_RET = 6; // #define BPF_RET 6
     public static final int BPF_W = 0; // #define BPF_W 0
+    public static final int CAP_DAC_READ_SEARCH = 2; // #define CAP_DAC_READ_SEARCH 2
     public static final int CAP_SYS_PTRACE = 19; // #define CAP_SYS_PTRACE 19
     public static final int CLOSE_RANGE_CLOEXEC = 4; // #define CLOSE_RANGE_CLOEXEC 4
     public static final int FD_CLOEXEC = 1; // #define FD_CLOEXEC 1
