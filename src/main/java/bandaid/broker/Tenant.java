@@ -126,7 +126,7 @@ final class Tenant {
                     service);
             CallReader reader = new CallReader(listener, setup.decider(handoff.strict(), handedOut,
                     (socket, nonBlocking) -> kept.handedOut(passed.indexOf(socket), nonBlocking)),
-                    CallerLook.kernel(access.byDuplicate()), CallReader.onTheReader(), lines);
+                    CallerLook.kernel(access), access, CallReader.onTheReader(), lines);
             Supplier<List<Long>> processes = processes(ledger.cgroup(), peer.pid());
             Optional<IdleWatch> idle = handoff.exitIdle().map(limit -> new IdleWatch(passed, limit, access, processes, lines));
             Tenant tenant = new Tenant(id, peer.uid(), handoff, listener, passed, lines, ledger, reader, store, idle, processes);

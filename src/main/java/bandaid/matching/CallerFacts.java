@@ -1,5 +1,6 @@
 package bandaid.matching;
 
+import bandaid.socket.Errno;
 import bandaid.socket.FdFlags;
 import bandaid.socket.FileId;
 import bandaid.socket.ListenAddress;
@@ -20,9 +21,30 @@ import java.util.OptionalLong;
  * @param socketInode for a bind(): the inode of the socket on the fd, looked at before its kind:
  *               a passed socket replaces the fd only while it still holds this socket; empty
  *               when unknown, and then it never does
+ * @param unseen  why bandaid could not look at the caller's fd at all, when the kernel refused it
+ *               (then socket and flags are empty: nothing is known of the fd)
  */
 public record CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local,
-                          OptionalLong socketInode) {
+                          OptionalLong socketInode, Optional<Unseen> unseen) {
+    /**
+     * The kernel refused bandaid a look at the caller's fd.
+     *
+     * @param call  the refused call as strace names it, {@code getxattr(/proc/12/fd/3, system.sockprotoname)}
+     * @param errno what it answered (EACCES, EPERM)
+     */
+    public record Unseen(String call, int errno) {
+        @Override
+        public String toString() {
+            return call + ": " + Errno.describe(errno);
+        }
+    }
+
+    /** Facts of a look that found what it could. */
+    public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local,
+                       OptionalLong socketInode) {
+        this(socket, flags, file, local, socketInode, Optional.empty());
+    }
+
     /** Facts of a call whose socket's own address and identity do not matter. */
     public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file) {
         this(socket, flags, file, Optional.empty(), OptionalLong.empty());
@@ -36,6 +58,11 @@ public record CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, 
     /** Facts of a bind(). */
     public CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, OptionalLong socketInode) {
         this(socket, flags, file, Optional.empty(), socketInode);
+    }
+
+    /** What a look finds when the kernel refuses it the caller's fd; a unix path's file is still looked at. */
+    public static CallerFacts unseen(Unseen unseen, Optional<FileId> file) {
+        return new CallerFacts(Optional.empty(), Optional.empty(), file, Optional.empty(), OptionalLong.empty(), Optional.of(unseen));
     }
 
     /** What a look at a path alone finds: its file. */

@@ -142,6 +142,9 @@ public final class Decider {
      */
     public Decision connect(TrappedCall.Connect c, CallerFacts facts) {
         ListenAddress to = c.address().orElseThrow();
+        if (facts.unseen().isPresent()) {
+            return new Decision.Continue("bandaid may not look at fd " + c.fd() + " (" + facts.unseen().get() + "); the kernel answers");
+        }
         if (facts.socket().isEmpty() || facts.socket().get().family() != to.family() && !(to.family() == Family.INET
                 && facts.socket().get().family() == Family.INET6)) {
             return new Decision.Continue("fd " + c.fd() + " is not a socket of the address's family bandaid can see; the kernel answers");
@@ -257,6 +260,11 @@ public final class Decider {
     /** A candidate bind(), after the look at the caller's socket, fd and path. */
     public Decision bind(TrappedCall.Bind b, CallerFacts facts) {
         ListenAddress address = b.address().orElseThrow();
+        if (facts.unseen().isPresent()) {
+            // Nothing is known of the fd: it gets no passed socket, and the kernel answers as it
+            // would without bandaid (the reader says once why, and what fixes it).
+            return new Decision.Continue("bandaid may not look at fd " + b.fd() + " (" + facts.unseen().get() + "); the kernel answers");
+        }
         if (facts.flags().isEmpty()) {
             return new Decision.Continue("fd " + b.fd() + " is not open in the caller; the kernel answers EBADF");
         }

@@ -1,5 +1,6 @@
 package bandaid.nativeaccess;
 
+import bandaid.socket.Errno;
 import bandaid.socket.Family;
 import bandaid.socket.FdFlags;
 import bandaid.socket.SocketDescription;
@@ -12,8 +13,9 @@ import java.util.OptionalInt;
 /**
  * Looks at a fd of a trapped caller: pidfd_getfd(2) (5.6) gives bandaid a duplicate to ask
  * getsockopt(2) about, closed at once (it needs the same ptrace access as reading the caller's
- * memory). Whatever goes wrong (the caller or its fd gone, access denied) is an empty answer for
- * this one call. Where a filter may kill bandaid for pidfd_getfd ({@link #duplicatesRefusedHere}:
+ * memory). The caller or its fd gone is an empty answer for this one call; access denied is a
+ * {@link SyscallException} naming the call, so that bandaid can say why and what fixes it. Where a
+ * filter may kill bandaid for pidfd_getfd ({@link #duplicatesRefusedHere}:
  * SystemCallFilter=@system-service, which leaves out @debug), it asks the socket's protocol name
  * (getxattr(2) of system.sockprotoname, in @file-system): family and type, not IPV6_V6ONLY.
  */
@@ -23,7 +25,8 @@ public final class CallerSockets {
 
     /**
      * @param byDuplicate pidfd_getfd may be used; otherwise the protocol name is asked
-     * @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied
+     * @return empty when the fd is not a socket, or the caller or its fd is gone
+     * @throws SyscallException when bandaid may not look at the fd (EACCES, EPERM)
      */
     public static Optional<SocketKind> kind(int tid, int fd, boolean byDuplicate) {
         return byDuplicate ? kindByDuplicate(tid, fd) : kindByName(tid, fd);
@@ -61,6 +64,7 @@ public final class CallerSockets {
      * process's close-on-exec, and one that CAP_SYS_PTRACE opens for a non-dumpable caller too.
      *
      * @return empty when the fd is not open (any more): a thread may close it while another binds
+     * @throws SyscallException when bandaid may not read it (EACCES, EPERM)
      */
     public static Optional<FdState> state(int pid, int fd) {
         try (Arena arena = Arena.ofConfined()) {
@@ -76,10 +80,11 @@ public final class CallerSockets {
      * What the kernel says of the caller's socket (its own address, type, whether it listens),
      * through a duplicate closed again at once.
      *
-     * @return empty when the fd is not a socket, or the caller or its fd is gone, or access is denied
+     * @return empty when the fd is not a socket, or the caller or its fd is gone
+     * @throws SyscallException when bandaid may not take the duplicate (EPERM, EACCES)
      */
     public static Optional<SocketDescription> description(int tid, int fd) {
-        OptionalInt dup = duplicate(tid, fd);
+        OptionalInt dup = duplicateUnlessRefused(tid, fd);
         if (dup.isEmpty()) {
             return Optional.empty();
         }
@@ -93,7 +98,7 @@ public final class CallerSockets {
     }
 
     static Optional<SocketKind> kindByDuplicate(int tid, int fd) {
-        OptionalInt dup = duplicate(tid, fd);
+        OptionalInt dup = duplicateUnlessRefused(tid, fd);
         if (dup.isEmpty()) {
             return Optional.empty();
         }
@@ -114,19 +119,39 @@ public final class CallerSockets {
      * @return empty when the caller or its fd is gone, or access is denied
      */
     public static OptionalInt duplicate(int tid, int fd) {
+        try {
+            return duplicateUnlessRefused(tid, fd);
+        } catch (SyscallException refused) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * {@link #duplicate}, but access denied (EPERM: no ptrace access to the caller; EACCES) is
+     * told, not taken for a closed fd.
+     */
+    private static OptionalInt duplicateUnlessRefused(int tid, int fd) {
         OptionalInt pidfd = Processes.pidfdOfThread(tid);
         if (pidfd.isEmpty()) {
             return OptionalInt.empty();
         }
         try {
             long dup = Libc.syscall(Abi.__NR_pidfd_getfd, pidfd.getAsInt(), fd, 0);
+            if (dup == -Errno.EPERM || dup == -Errno.EACCES) {
+                throw new SyscallException("pidfd_getfd(" + tid + ", " + fd + ")", (int) -dup);
+            }
             return dup < 0 ? OptionalInt.empty() : OptionalInt.of((int) dup);
         } finally {
             Fds.close(pidfd.getAsInt(), "pidfd of " + tid);
         }
     }
 
-    /** The kind from the protocol name the kernel gives the socket, through /proc/TID/fd/FD (same access as pidfd_getfd). */
+    /**
+     * The kind from the protocol name the kernel gives the socket, through /proc/TID/fd/FD (same
+     * ptrace access as pidfd_getfd, and a fd directory bandaid may enter: {@link HeldSockets#protocolName}).
+     *
+     * @throws SyscallException when bandaid may not look (EACCES, EPERM)
+     */
     public static Optional<SocketKind> kindByName(int tid, int fd) {
         return HeldSockets.protocolName(tid, fd).flatMap(CallerSockets::kindOfProtocol);
     }

@@ -1,5 +1,6 @@
 package bandaid.nativeaccess;
 
+import bandaid.socket.Errno;
 import bandaid.socket.FdFlags;
 import bandaid.socket.TrappedCall;
 import java.lang.foreign.Arena;
@@ -15,8 +16,10 @@ import java.util.Optional;
  * process id.
  *
  * <p>fdinfo needs ptrace read access to the process (PTRACE_MODE_READ_FSCREDS), which
- * CAP_SYS_PTRACE gives for a non-dumpable process too; /proc/PID/fd would not do there: a
- * non-dumpable process's fd directory belongs to root, mode 0500 (proc(5)).
+ * CAP_SYS_PTRACE gives for a non-dumpable process too: since Linux 5.14 the fdinfo directory is
+ * open to all (mode 0555) and the kernel checks ptrace access itself. /proc/PID/fd would not do
+ * there: a non-dumpable process's fd directory belongs to root, mode 0500 (proc(5)), and entering
+ * it takes CAP_DAC_READ_SEARCH as well.
  */
 final class FdInfos {
     private static final byte[] PROC = "/proc/".getBytes(StandardCharsets.US_ASCII);
@@ -41,9 +44,13 @@ final class FdInfos {
     /**
      * @return empty when the fd is not open (any more), the process is gone, or its fdinfo cannot
      * be read
+     * @throws SyscallException when bandaid may not read it (EACCES, EPERM: no ptrace access)
      */
     Optional<CallerSockets.FdState> of(int pid, int fd) {
         long length = read(pid, fd);
+        if (length == -Errno.EACCES || length == -Errno.EPERM) {
+            throw new SyscallException("open(/proc/" + pid + "/fdinfo/" + fd + ")", (int) -length);
+        }
         if (length <= 0) {
             return Optional.empty();
         }

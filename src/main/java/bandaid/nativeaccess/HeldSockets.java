@@ -47,6 +47,11 @@ public final class HeldSockets {
         return sockets;
     }
 
+    /** A process's fd directory, as a warning about it names it. */
+    public static String fdDirectory(long pid) {
+        return "/proc/" + pid + "/fd";
+    }
+
     /** The socket inode of one of bandaid's own fds, empty when it is not a socket. */
     public static OptionalLong ownInode(int fd) {
         return inode(Path.of("/proc/self/fd", Integer.toString(fd)));
@@ -102,14 +107,25 @@ public final class HeldSockets {
      * same ptrace access as pidfd_getfd but only calls of systemd's @file-system set, so it works
      * under a SystemCallFilter= that would kill bandaid for pidfd_getfd.
      *
+     * <p>The path goes through the process's fd directory, which proc(5) gives its owner only
+     * (mode 0500): a non-dumpable process's belongs to root, and entering it then takes
+     * CAP_DAC_READ_SEARCH as well (the kernel's proc_fd_permission checks plain file permissions),
+     * with CAP_SYS_PTRACE to follow the fd's link.
+     *
      * @return empty when the fd is not a socket (ENODATA) or is gone
+     * @throws SyscallException when bandaid may not look (EACCES: the fd directory is not bandaid's
+     *                          to enter, or no ptrace access; EPERM)
      */
     public static Optional<String> protocolName(long pid, int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom("/proc/" + pid + "/fd/" + fd);
+            String file = fdDirectory(pid) + "/" + fd;
+            MemorySegment path = arena.allocateFrom(file);
             MemorySegment name = arena.allocateFrom("system.sockprotoname");
             MemorySegment value = arena.allocate(PROTOCOL_NAME_BYTES);
             long length = Libc.syscall(Abi.__NR_getxattr, path.address(), name.address(), value.address(), PROTOCOL_NAME_BYTES, 0, 0);
+            if (length == -Errno.EACCES || length == -Errno.EPERM) {
+                throw new SyscallException("getxattr(" + file + ", system.sockprotoname)", (int) -length);
+            }
             if (length <= 0) {
                 return Optional.empty();
             }

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -254,25 +255,50 @@ public final class Processes {
      * non-dumpable, or runs as another user, or where Yama's ptrace_scope is 2.
      */
     public static boolean hasCapSysPtrace() {
-        return statusField("self", "CapEff").map(v -> (Long.parseUnsignedLong(v, 16) >>> Abi.CAP_SYS_PTRACE & 1) != 0).orElse(false);
+        return hasCapability(Abi.CAP_SYS_PTRACE);
     }
 
     /**
-     * Takes CAP_SYS_PTRACE out of the calling thread's ambient capabilities (prctl(2),
-     * PR_CAP_AMBIENT_LOWER), so that a program it starts does not get it: a unit's
-     * AmbientCapabilities= meant for bandaid would otherwise reach the program too
-     * (capabilities(7): the ambient set is kept across execve). Capabilities belong to each
-     * thread: bandaid's other threads keep theirs.
-     *
-     * @return whether it was there
+     * Whether bandaid holds CAP_DAC_READ_SEARCH in its effective set: it lets bandaid enter the
+     * fd directory (/proc/PID/fd) of a program that made itself non-dumpable or runs as another
+     * user, which belongs to root or that user, mode 0500 (proc(5)).
      */
-    public static boolean keepCapSysPtraceFromChildren() {
-        long set = Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_IS_SET, Abi.CAP_SYS_PTRACE, 0, 0, 0);
+    public static boolean hasCapDacReadSearch() {
+        return hasCapability(Abi.CAP_DAC_READ_SEARCH);
+    }
+
+    private static boolean hasCapability(int capability) {
+        return statusField("self", "CapEff").map(v -> (Long.parseUnsignedLong(v, 16) >>> capability & 1) != 0).orElse(false);
+    }
+
+    /**
+     * Takes CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH out of the calling thread's ambient
+     * capabilities (prctl(2), PR_CAP_AMBIENT_LOWER), so that a program it starts does not get
+     * them: a unit's AmbientCapabilities= meant for bandaid, to read a non-dumpable program's
+     * memory and fd directory, would otherwise reach the program too (capabilities(7): the
+     * ambient set is kept across execve). Capabilities belong to each thread: bandaid's other
+     * threads keep theirs.
+     *
+     * @return the names of those that were there, in that order
+     */
+    public static List<String> keepLookingCapabilitiesFromChildren() {
+        List<String> lowered = new ArrayList<>(2);
+        if (lowerAmbient(Abi.CAP_SYS_PTRACE, "CAP_SYS_PTRACE")) {
+            lowered.add("CAP_SYS_PTRACE");
+        }
+        if (lowerAmbient(Abi.CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH")) {
+            lowered.add("CAP_DAC_READ_SEARCH");
+        }
+        return lowered;
+    }
+
+    private static boolean lowerAmbient(int capability, String name) {
+        long set = Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_IS_SET, capability, 0, 0, 0);
         if (set <= 0) {
             return false; // not there, or a kernel without ambient capabilities (before 4.3)
         }
-        Libc.check("prctl(PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE)",
-                Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_LOWER, Abi.CAP_SYS_PTRACE, 0, 0, 0));
+        Libc.check("prctl(PR_CAP_AMBIENT_LOWER, " + name + ")",
+                Libc.syscall(Abi.__NR_prctl, Abi.PR_CAP_AMBIENT, Abi.PR_CAP_AMBIENT_LOWER, capability, 0, 0, 0));
         return true;
     }
 

@@ -1,5 +1,6 @@
 package bandaid.service;
 
+import bandaid.matching.CallerFacts;
 import bandaid.matching.Decider;
 import bandaid.matching.Decision;
 import bandaid.nativeaccess.Notification;
@@ -34,23 +35,27 @@ public final class CallReader {
     private final SeccompListener listener;
     private final Decider decider;
     private final CallerLook look;
+    private final FdAccess access;
     private final Executor looks;
     private final Lines lines;
     private final AtomicLong received = new AtomicLong();
     /** Calls being looked at and answered right now, off the reader thread. */
     private final AtomicLong answering = new AtomicLong();
-    /** Warnings already given about unreadable memory: each cause once. */
+    /** Warnings already given about unreadable memory or an fd bandaid may not look at: each cause once. */
     private final Set<String> unreadableWarned = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param looks where a closer look runs: {@link #onVirtualThreads}, one each, or
-     *              {@link #onTheReader}
-     * @param lines where the lines about the program's calls go
+     * @param access whether the look takes duplicates of the program's fds: the fix a warning gives
+     *               depends on it
+     * @param looks  where a closer look runs: {@link #onVirtualThreads}, one each, or
+     *               {@link #onTheReader}
+     * @param lines  where the lines about the program's calls go
      */
-    public CallReader(SeccompListener listener, Decider decider, CallerLook look, Executor looks, Lines lines) {
+    public CallReader(SeccompListener listener, Decider decider, CallerLook look, FdAccess access, Executor looks, Lines lines) {
         this.listener = listener;
         this.decider = decider;
         this.look = look;
+        this.access = access;
         this.looks = looks;
         this.lines = lines;
     }
@@ -138,7 +143,9 @@ public final class CallReader {
     private void lookThenAnswer(Notification n) {
         Decision decision;
         try {
-            decision = decider.afterLook(n.call(), look.at(n.call()));
+            CallerFacts facts = look.at(n.call());
+            facts.unseen().ifPresent(unseen -> warnIfUnseen(n, unseen));
+            decision = decider.afterLook(n.call(), facts);
         } catch (RuntimeException e) {
             decision = failedToDecide(n, e);
         }
@@ -223,10 +230,26 @@ public final class CallReader {
         if (errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.ENOSYS) {
             int pid = n.call().pid();
             String what = n.call() instanceof TrappedCall.Connect ? "connect()" : "bind()";
-            UnreadableMemory.Why why = UnreadableMemory.of(pid, caller(pid), what, errno);
+            UnreadableMemory.Why why = UnreadableMemory.of(pid, caller(pid), what, errno, access);
             if (unreadableWarned.add(why.cause())) {
                 lines.warn("{}", why.line());
             }
+        }
+    }
+
+    /**
+     * The kernel refused the look at the caller's fd (a non-dumpable program's fd directory is
+     * root's, and pidfd_getfd is not used here): why and what fixes it, said once per cause. The
+     * call continues as the program made it.
+     */
+    private void warnIfUnseen(Notification n, CallerFacts.Unseen unseen) {
+        TrappedCall call = n.call();
+        int fd = call instanceof TrappedCall.Bind b ? b.fd() : call instanceof TrappedCall.Connect c ? c.fd()
+                : call instanceof TrappedCall.Listen l ? l.fd() : -1;
+        String what = call instanceof TrappedCall.Connect ? "connect()" : call instanceof TrappedCall.Listen ? "listen()" : "bind()";
+        UnreadableMemory.Why why = UnseenFd.of(call.pid(), caller(call.pid()), fd, what, unseen, access);
+        if (unreadableWarned.add(why.cause())) {
+            lines.warn("{}", why.line());
         }
     }
 

@@ -16,9 +16,12 @@ import java.util.OptionalInt;
  *
  * @param byDuplicate pidfd_getfd may be used
  * @param why         why not (for the log), or that it may
+ * @param allow       what would let bandaid use it where it may not: allowing it in a filter
+ *                    that refuses it with an errno; nothing where a filter may kill for it
  */
-public record FdAccess(boolean byDuplicate, String why) {
-    static final FdAccess DUPLICATES = new FdAccess(true, "pidfd_getfd(2) works here");
+public record FdAccess(boolean byDuplicate, String why, Optional<String> allow) {
+    /** pidfd_getfd may be used. */
+    public static final FdAccess DUPLICATES = new FdAccess(true, "pidfd_getfd(2) works here", Optional.empty());
 
     public static FdAccess here() {
         FdAccess access = decide();
@@ -32,11 +35,12 @@ public record FdAccess(boolean byDuplicate, String why) {
             OptionalInt init = Processes.seccompFilters(1);
             if (init.isEmpty() || init.getAsInt() < own) {
                 return new FdAccess(false, "bandaid runs under a seccomp filter of its unit (SystemCallFilter=) that may kill it"
-                        + " for pidfd_getfd(2)");
+                        + " for pidfd_getfd(2)", Optional.empty());
             }
         }
         Optional<SyscallException> refused = CallerSockets.duplicatesRefusedHere();
-        return refused.map(e -> new FdAccess(false, e.getMessage() + ": refused by a filter bandaid runs under"))
+        return refused.map(e -> new FdAccess(false, e.getMessage() + ": refused by a filter bandaid runs under",
+                        Optional.of("allow pidfd_getfd in the seccomp filter that refuses it (a container's)")))
                 .orElse(DUPLICATES);
     }
 }

@@ -263,7 +263,12 @@ public final class IdleWatch {
             families.add(Family.UNIX);
         }
         for (int fd : fds) {
-            Optional<SocketKind> kind = CallerSockets.kindByName((int) pid, fd);
+            Optional<SocketKind> kind;
+            try {
+                kind = CallerSockets.kindByName((int) pid, fd);
+            } catch (SyscallException refused) {
+                continue; // not bandaid's to look at: HeldSockets.of could not list it either
+            }
             if (kind.isPresent() && kind.get().type() == SocketType.STREAM && families.contains(kind.get().family())) {
                 return true;
             }

@@ -46,16 +46,19 @@ public final class ProgramLauncher {
     /**
      * Runs {@code work} on a new platform thread of its own and waits for its result: the thread
      * on which a filter is installed ({@link #installFilter}) and from which the program starts.
-     * CAP_SYS_PTRACE leaves that thread's ambient capabilities first: a unit gives it for bandaid,
-     * to read a non-dumpable program's memory, and the program must not inherit it.
+     * CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH leave that thread's ambient capabilities first: a unit
+     * gives them for bandaid, to read a non-dumpable program's memory and look at its fds, and the
+     * program must not inherit them.
      */
     public static <T> T onFilteredThread(String program, OnFilteredThread<T> work) throws BandaidException {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread.ofPlatform().name("bandaid-launcher").start(() -> {
             try {
-                if (Processes.keepCapSysPtraceFromChildren()) {
-                    Log.info("CAP_SYS_PTRACE in the ambient capabilities is bandaid's, to read the program's bind() addresses;"
-                            + " the program does not get it");
+                List<String> kept = Processes.keepLookingCapabilitiesFromChildren();
+                if (!kept.isEmpty()) {
+                    boolean one = kept.size() == 1;
+                    Log.info("{} in the ambient capabilities {} bandaid's, to read the program's bind() addresses and look at its"
+                            + " sockets; the program does not get {}", String.join(" and ", kept), one ? "is" : "are", one ? "it" : "them");
                 }
                 result.complete(work.run());
             } catch (Throwable t) {

@@ -1,5 +1,6 @@
 package bandaid.service;
 
+import bandaid.nativeaccess.HeldSockets;
 import bandaid.nativeaccess.Processes;
 import bandaid.socket.Errno;
 import java.util.Optional;
@@ -18,6 +19,13 @@ final class UnreadableMemory {
     /** How to give bandaid CAP_SYS_PTRACE, the fix of most causes. */
     private static final String GIVE_CAP = "give bandaid CAP_SYS_PTRACE: in its unit, AmbientCapabilities=CAP_SYS_PTRACE (and"
             + " CAP_SYS_PTRACE in CapabilityBoundingSet= if the unit sets one; bandaid keeps it from the program)";
+    /**
+     * How to give bandaid both capabilities a program's fds of another owner need where bandaid
+     * cannot take duplicates with pidfd_getfd ({@link UnseenFd}).
+     */
+    private static final String GIVE_CAPS = "give bandaid CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: in its unit,"
+            + " AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH (and both in CapabilityBoundingSet= if the unit sets one;"
+            + " bandaid keeps them from the program)";
 
     /** @param cause what the line is about, to say each cause once */
     record Why(String cause, String line) {
@@ -27,11 +35,13 @@ final class UnreadableMemory {
     }
 
     /**
-     * @param who   the caller as log lines name it, {@code nginx[1234]}
-     * @param what  the call, {@code bind()} or {@code connect()}
-     * @param errno what process_vm_readv answered
+     * @param who    the caller as log lines name it, {@code nginx[1234]}
+     * @param what   the call, {@code bind()} or {@code connect()}
+     * @param errno  what process_vm_readv answered
+     * @param access whether bandaid takes duplicates of the program's fds: without, the fix for a
+     *               program of another owner (another uid, non-dumpable) needs CAP_DAC_READ_SEARCH too
      */
-    static Why of(int pid, String who, String what, int errno) {
+    static Why of(int pid, String who, String what, int errno, FdAccess access) {
         String refused = "cannot read the address of " + who + "'s " + what + ": process_vm_readv: " + Errno.describe(errno) + ": ";
         String then = "; until then such calls run as it made them, without the passed sockets";
         if (errno == Errno.ENOSYS) {
@@ -50,13 +60,15 @@ final class UnreadableMemory {
         OptionalLong programUid = Processes.effectiveUid(pid);
         if (programUid.isPresent() && programUid.getAsLong() != uid) {
             return new Why("uid", refused + who + " runs as uid " + programUid.getAsLong() + " and bandaid as uid " + uid
-                    + ": reading another user's memory needs CAP_SYS_PTRACE; " + GIVE_CAP + ", or run bandaid as uid "
+                    + ": reading another user's memory needs CAP_SYS_PTRACE" + andFds(pid, access) + "; " + giveCapabilities(access)
+                    + ", or run bandaid as uid "
                     + programUid.getAsLong() + then);
         }
         Optional<Boolean> dumpable = Processes.dumpable(pid);
         if (dumpable.isPresent() && !dumpable.get()) {
             return new Why("dumpable", refused + who + " made itself non-dumpable (prctl PR_SET_DUMPABLE 0, as daemons that hold"
-                    + " secrets do), and bandaid, running as uid " + uid + ", needs CAP_SYS_PTRACE to read its memory; " + GIVE_CAP + then);
+                    + " secrets do), and bandaid, running as uid " + uid + ", needs CAP_SYS_PTRACE to read its memory" + andFds(pid, access)
+                    + "; " + giveCapabilities(access) + then);
         }
         if (scope.isPresent() && scope.getAsInt() == 2) {
             return new Why("yama2", refused + "Yama's ptrace_scope is 2, which lets only CAP_SYS_PTRACE read another process's"
@@ -68,5 +80,16 @@ final class UnreadableMemory {
         }
         return new Why("other", refused + "neither its uid, its dumpable flag nor Yama forbids it, so a security module (AppArmor,"
                 + " SELinux) or a seccomp profile does; allow bandaid (uid " + uid + ") to read the program's memory there" + then);
+    }
+
+    /** The fix for a program whose fds belong to another owner than bandaid. */
+    static String giveCapabilities(FdAccess access) {
+        return access.byDuplicate() ? GIVE_CAP : GIVE_CAPS;
+    }
+
+    /** Why CAP_DAC_READ_SEARCH too, where it is needed. */
+    private static String andFds(int pid, FdAccess access) {
+        return access.byDuplicate() ? "" : ", and CAP_DAC_READ_SEARCH to enter its fd directory (" + HeldSockets.fdDirectory(pid)
+                + ", mode 0500, not bandaid's) where it cannot take duplicates of its fds with pidfd_getfd, as here";
     }
 }

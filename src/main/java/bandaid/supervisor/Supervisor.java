@@ -68,7 +68,7 @@ public final class Supervisor {
         Launched launched = ProgramLauncher.launch(request.program(), programEnvironment(request, relay), setup.plan());
         Decider decider = setup.decider(request.strict());
         return supervise(launched, launched.listener().map(listener ->
-                new CallReader(listener, decider, CallerLook.kernel(access.byDuplicate()), CallReader.onVirtualThreads(), Lines.own())), idle, relay);
+                new CallReader(listener, decider, CallerLook.kernel(access), access, CallReader.onVirtualThreads(), Lines.own())), idle, relay);
     }
 
     /**

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
  * bandaid running as nobody (User=nobody, as README suggests for privileged ports) and a server
  * that makes itself non-dumpable before its bind() (prctl(PR_SET_DUMPABLE, 0), as daemons that
  * hold secrets do): without CAP_SYS_PTRACE bandaid cannot read the bind() address, and its
- * warning says exactly that and how to fix it; with the fix it gives (the ambient capability,
+ * warning says exactly that and how to fix it; with the fix it gives (the ambient capabilities,
  * played here by setpriv as systemd's AmbientCapabilities= does) the server is served, and the
- * capability stays bandaid's: the server has none. SystemdNonDumpableIT runs the same fix as unit
+ * capabilities stay bandaid's: the server has none. SystemdNonDumpableIT runs the same fix as unit
  * lines. (issue 23, item 5)
  */
 class NonDumpableServerIT {
@@ -43,9 +43,12 @@ class NonDumpableServerIT {
     }
 
     @Test
-    void withAmbientCapSysPtraceItIsServedAndTheProgramHasNoCapability() throws Exception {
+    void withAmbientCapSysPtraceAndCapDacReadSearchItIsServedAndTheProgramHasNoCapability() throws Exception {
         int port = Net.freePort();
-        try (Programs.Interactive run = new Programs.Interactive(run(port, "--inh-caps=+sys_ptrace --ambient-caps=+sys_ptrace", "-v"))) {
+        // Both capabilities, as the fix says where bandaid cannot use pidfd_getfd (SystemdNonDumpableIT):
+        // the program gets neither.
+        try (Programs.Interactive run = new Programs.Interactive(run(port, "--inh-caps=+sys_ptrace,+dac_read_search"
+                + " --ambient-caps=+sys_ptrace,+dac_read_search", "-v"))) {
             assertEquals(port + " ok", run.line(), run.stderr());
             assertEquals("CapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n",
                     Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
@@ -57,8 +60,8 @@ class NonDumpableServerIT {
             }
             String log = run.stderr();
             assertTrue(log.lines().anyMatch(l -> l.matches(served)), log);
-            assertTrue(log.contains("bandaid: INFO: CAP_SYS_PTRACE in the ambient capabilities is bandaid's, to read the program's"
-                    + " bind() addresses; the program does not get it\n"), log);
+            assertTrue(log.contains("bandaid: INFO: CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH in the ambient capabilities are bandaid's,"
+                    + " to read the program's bind() addresses and look at its sockets; the program does not get them\n"), log);
         }
     }
 }

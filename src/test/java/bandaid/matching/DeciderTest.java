@@ -154,6 +154,16 @@ class DeciderTest {
     }
 
     @Test
+    void aBindOnAnFdBandaidMayNotLookAtContinuesAndSaysWhyEvenUnderStrict() {
+        CallerFacts unseen = CallerFacts.unseen(new CallerFacts.Unseen("getxattr(/proc/100/fd/9, system.sockprotoname)", Errno.EACCES),
+                Optional.empty());
+        for (boolean strict : new boolean[] {false, true}) {
+            assertEquals(new Decision.Continue("bandaid may not look at fd 9 (getxattr(/proc/100/fd/9, system.sockprotoname): EACCES"
+                    + " (Permission denied)); the kernel answers"), byAddress(strict).bind(bind(WEB.address()), unseen), "strict " + strict);
+        }
+    }
+
+    @Test
     void theKernelAnswersABindOnAnFdThatIsNoSocketOrNotOpenOrOfAnotherFamily() {
         Decider d = byAddress(false);
         assertInstanceOf(Decision.Continue.class, d.bind(bind(WEB.address()),

@@ -77,7 +77,8 @@ class CallReaderTest {
         try (Passed passed = Passed.listening("web")) {
             Decider decider = new Decider(throwing(List.of(passed.socket()), where), false, List.of(passed.socket()));
             Started program = Started.python(bindsThenSaysAlive(passed.port()), RealProgram.bindOnly());
-            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(true), CallReader.onVirtualThreads(), Lines.own());
+            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(FdAccess.DUPLICATES), FdAccess.DUPLICATES,
+                    CallReader.onVirtualThreads(), Lines.own());
             CompletableFuture<Throwable> broken = new CompletableFuture<>();
             reader.start(broken::complete);
             assertEquals(0, Processes.reap(program.pid()));
@@ -96,7 +97,7 @@ class CallReaderTest {
             CountDownLatch firstLookStarted = new CountDownLatch(1);
             CountDownLatch callerKilled = new CountDownLatch(1);
             AtomicInteger looks = new AtomicInteger();
-            CallerLook kernel = CallerLook.kernel(true);
+            CallerLook kernel = CallerLook.kernel(FdAccess.DUPLICATES);
             CallerLook slowFirst = call -> {
                 if (looks.incrementAndGet() == 1) {
                     firstLookStarted.countDown();
@@ -111,7 +112,8 @@ class CallReaderTest {
                     + say("os.fstat(s.fileno()).st_ino") + "\n";
             Started program = Started.python(script, RealProgram.bindOnly());
             Decider decider = new Decider(new AddressMatcher(List.of(passed.socket()), List.of()), false, List.of(passed.socket()));
-            CallReader reader = new CallReader(program.listener(), decider, slowFirst, CallReader.onVirtualThreads(), Lines.own());
+            CallReader reader = new CallReader(program.listener(), decider, slowFirst, FdAccess.DUPLICATES,
+                    CallReader.onVirtualThreads(), Lines.own());
             reader.start(t -> { });
             int child = Integer.parseInt(program.awaitLines(1, PATIENCE).getFirst());
             assertTrue(firstLookStarted.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the child's bind was looked at");
@@ -140,7 +142,8 @@ class CallReaderTest {
                     + "except OSError as e:\n r = e.errno\n" + say("r") + "\n";
             Started program = Started.python(script, RealProgram.bindOnly());
             Decider decider = new Decider(new AddressMatcher(List.of(passed.socket()), List.of()), false, List.of(passed.socket()));
-            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(true), CallReader.onVirtualThreads(), Lines.own());
+            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(FdAccess.DUPLICATES), FdAccess.DUPLICATES,
+                    CallReader.onVirtualThreads(), Lines.own());
             CompletableFuture<Throwable> broken = new CompletableFuture<>();
             reader.start(broken::complete);
             program.awaitLines(1, PATIENCE);

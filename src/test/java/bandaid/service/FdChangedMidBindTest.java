@@ -47,7 +47,7 @@ class FdChangedMidBindTest {
                     + "try:\n held = 'pipe' if os.fstat(n).st_ino == os.fstat(r).st_ino else 'something else'\n"
                     + "except OSError:\n held = 'closed'\n" + say("held") + "\n";
             Started program = Started.python(script, RealProgram.bindOnly());
-            CallerLook kernel = CallerLook.kernel(true);
+            CallerLook kernel = CallerLook.kernel(FdAccess.DUPLICATES);
             CallerLook changedAfterTheLook = call -> {
                 CallerFacts facts = kernel.at(call);
                 try {
@@ -59,7 +59,8 @@ class FdChangedMidBindTest {
                 return facts;
             };
             Decider decider = new Decider(new AddressMatcher(List.of(passed.socket()), List.of()), false, List.of(passed.socket()));
-            CallReader reader = new CallReader(program.listener(), decider, changedAfterTheLook, CallReader.onVirtualThreads(), Lines.own());
+            CallReader reader = new CallReader(program.listener(), decider, changedAfterTheLook, FdAccess.DUPLICATES,
+                    CallReader.onVirtualThreads(), Lines.own());
             reader.start(t -> { });
             assertEquals(0, Processes.reap(program.pid()));
             assertEquals(List.of("go", "changed", Integer.toString(errno), holds), program.lines());

@@ -12,6 +12,7 @@ import bandaid.matching.Decider;
 import bandaid.nativeaccess.Processes;
 import bandaid.service.CallReader;
 import bandaid.service.CallerLook;
+import bandaid.service.FdAccess;
 import bandaid.service.Lines;
 import bandaid.service.RealProgram.Passed;
 import bandaid.service.RealProgram.Started;
@@ -37,7 +38,8 @@ class BrokenListenerTest {
                     + "time.sleep(60)\n";
             Started program = Started.python(script, RealProgram.bindOnly());
             Decider decider = new Decider(new AddressMatcher(List.of(passed.socket()), List.of()), false, List.of(passed.socket()));
-            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(true), CallReader.onVirtualThreads(), Lines.own());
+            CallReader reader = new CallReader(program.listener(), decider, CallerLook.kernel(FdAccess.DUPLICATES), FdAccess.DUPLICATES,
+                    CallReader.onVirtualThreads(), Lines.own());
             Thread breaker = Thread.ofPlatform().start(() -> {
                 try {
                     program.awaitLines(1, Duration.ofSeconds(10));
