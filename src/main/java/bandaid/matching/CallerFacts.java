@@ -14,15 +14,11 @@ import java.util.OptionalLong;
  * @param socket the program's socket on the fd; empty when the fd is not a socket, bandaid could
  *               not look, or the call has no fd
  * @param flags  the fd's flags; empty when the fd is not open (any more), or the call has no fd
- * @param file   for a unix path: the file it names from the program's root and working
- *               directory; empty when none exists
- * @param local  for a listen(): the socket's own address (getsockname(2)); empty when bandaid
- *               cannot ask it (no pidfd_getfd), or for other calls
- * @param socketInode for a bind(): the inode of the socket on the fd, looked at before its kind:
- *               a passed socket replaces the fd only while it still holds this socket; empty
- *               when unknown, and then it never does
- * @param unseen  why bandaid could not look at the caller's fd at all, when the kernel refused it
- *               (then socket and flags are empty: nothing is known of the fd)
+ * @param file   for a unix path: the file it names from the program's root and working directory
+ * @param local  for a listen(): the socket's own address (getsockname(2)), when bandaid can ask it
+ * @param socketInode for a bind(): the socket's inode, looked at first; a passed socket replaces
+ *               the fd only while it still holds this one (never when unknown)
+ * @param unseen  why the kernel refused bandaid any look at the caller's fd (socket and flags empty)
  */
 public record CallerFacts(Optional<SocketKind> socket, Optional<FdFlags> flags, Optional<FileId> file, Optional<ListenAddress> local,
                           OptionalLong socketInode, Optional<Unseen> unseen) {

@@ -105,16 +105,12 @@ public final class HeldSockets {
      * The kernel's name for the socket's protocol ("TCP", "TCPv6", "UNIX-STREAM", ...: struct
      * proto's name), from getxattr(2) of system.sockprotoname on /proc/PID/fd/FD. It needs the
      * same ptrace access as pidfd_getfd but only calls of systemd's @file-system set, so it works
-     * under a SystemCallFilter= that would kill bandaid for pidfd_getfd.
-     *
-     * <p>The path goes through the process's fd directory, which proc(5) gives its owner only
-     * (mode 0500): a non-dumpable process's belongs to root, and entering it then takes
-     * CAP_DAC_READ_SEARCH as well (the kernel's proc_fd_permission checks plain file permissions),
-     * with CAP_SYS_PTRACE to follow the fd's link.
+     * under a SystemCallFilter= that would kill bandaid for pidfd_getfd. A non-dumpable process's
+     * fd directory is root's, mode 0500 (proc(5); proc_fd_permission checks plain permissions):
+     * entering it takes CAP_DAC_READ_SEARCH, and following the link CAP_SYS_PTRACE.
      *
      * @return empty when the fd is not a socket (ENODATA) or is gone
-     * @throws SyscallException when bandaid may not look (EACCES: the fd directory is not bandaid's
-     *                          to enter, or no ptrace access; EPERM)
+     * @throws SyscallException when bandaid may not look (EACCES, EPERM)
      */
     public static Optional<String> protocolName(long pid, int fd) {
         try (Arena arena = Arena.ofConfined()) {

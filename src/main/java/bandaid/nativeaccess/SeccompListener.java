@@ -394,19 +394,12 @@ public final class SeccompListener implements AutoCloseable {
          * socket(): ADDFD with SECCOMP_ADDFD_FLAG_SEND (5.14) injects and answers in one step, so
          * a signal cannot leave the fd injected but the call restarted (seccomp_unotify(2)).
          * bind(): ADDFD with SETFD replaces the caller's fd as dup2(2) does, then bind() returns 0.
-         * Two steps, not atomic: a bind() restarted in between finds the passed socket already on
-         * its fd and is answered the same way again; nothing leaks, since SETFD replaced the
-         * program's own fd instead of adding one.
-         *
-         * <p>SETFD replaces whatever the fd holds at that moment, and the caller's other threads
-         * may have closed it, or put another file on it with dup2(2), since bandaid looked: the
-         * passed socket would then silently close the file the program just put there, which a
-         * bind() never does. So the fd must still hold the very socket looked at (its inode),
-         * checked as the last step before ADDFD; otherwise the call runs as the program made it,
-         * on what the fd holds now, as without bandaid. What remains is the moment between that
-         * check and the caller's thread doing the replacement (the kernel has the trapped thread
-         * install an ADDFD itself, kernel/seccomp.c, seccomp_handle_addfd): no system call can
-         * make a replacement conditional on what the fd holds, so it can only be made short.
+         * Two steps: a bind() restarted in between is answered the same way again, and nothing
+         * leaks. SETFD replaces whatever the fd holds then, which another thread may have changed
+         * with close or dup2(2) since bandaid looked: the fd must still hold the socket looked at
+         * (its inode, checked last), else the call runs as the program made it. The moment after
+         * that check remains: the trapped thread installs the fd itself (seccomp_handle_addfd),
+         * and no call makes a replacement conditional (ARCHITECTURE.md, "Design notes").
          */
         private Outcome hand(long id, Reply.Hand hand) {
             if (hand.nonBlocking().isPresent()) {

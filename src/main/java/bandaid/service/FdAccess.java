@@ -8,11 +8,9 @@ import java.util.OptionalInt;
 
 /**
  * Whether bandaid may take duplicates of the program's fds with pidfd_getfd(2), decided once before
- * the program starts (without one it asks the socket's protocol name, which tells less). A filter
- * that refuses it with an errno (podman's, Docker's, nspawn's) is found by trying it on bandaid's
- * own fds; one that kills cannot be tried (SystemCallFilter= kills, and pidfd_getfd is in systemd's
- * {@code @debug}), so bandaid tries only when every filter it runs under is also on PID 1 of its pid
- * namespace: a filter PID 1 lacks was added for bandaid's unit, and is taken to be one that kills.
+ * the program starts (else it asks the socket's protocol name). A filter that refuses it with an
+ * errno (podman's, nspawn's) is found by trying; one that kills cannot be tried (pidfd_getfd is in
+ * systemd's {@code @debug}), so bandaid tries only under no filter PID 1 of its pid namespace lacks.
  *
  * @param byDuplicate pidfd_getfd may be used
  * @param why         why not (for the log), or that it may
