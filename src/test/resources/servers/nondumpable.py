@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""A server that hides its memory: nondumpable.py HOST PORT
+"""A server that hides its memory: nondumpable.py HOST PORT [hold]
 
 Makes itself non-dumpable first (prctl(PR_SET_DUMPABLE, 0), as daemons that hold secrets do),
 then binds HOST:PORT (TCP), prints "PORT ok" or "PORT failed errno N", and answers each
-connection with its own capability sets, the CapEff and CapAmb lines of /proc/self/status.
+connection with its own capability sets, the CapEff and CapAmb lines of /proc/self/status; with
+"hold" it keeps each connection open after answering, as a server with a slow client does.
 """
 import ctypes
 import socket
@@ -13,6 +14,8 @@ PR_SET_DUMPABLE = 4
 if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
     sys.exit("prctl(PR_SET_DUMPABLE): errno %d" % ctypes.get_errno())
 host, port = sys.argv[1], int(sys.argv[2])
+hold = sys.argv[3:] == ["hold"]
+kept = []
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
@@ -27,4 +30,7 @@ with open("/proc/self/status") as status:
 while True:
     conn, _ = s.accept()
     conn.sendall(caps.encode())
-    conn.close()
+    if hold:
+        kept.append(conn)
+    else:
+        conn.close()

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +34,20 @@ public final class HeldSockets {
      * The socket fds of process {@code pid} and each one's inode (the "socket:[INODE]" its
      * /proc/PID/fd link names, proc(5)): the same socket has the same inode in every process.
      *
-     * @return empty when the process is gone or its fd table cannot be read
+     * @return empty when the process is gone
+     * @throws SyscallException when its fd table is not bandaid's to read (EACCES: a non-dumpable
+     *                          process's is root's, see {@link #protocolName})
      */
     public static Map<Integer, Long> of(long pid) {
         Map<Integer, Long> sockets = new LinkedHashMap<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of(fdDirectory(pid)))) {
             for (Path fd : fds) {
                 inode(fd).ifPresent(inode -> sockets.put(Integer.parseInt(fd.getFileName().toString()), inode));
             }
+        } catch (AccessDeniedException e) {
+            throw new SyscallException("opendir(" + fdDirectory(pid) + ")", Errno.EACCES);
         } catch (IOException | RuntimeException e) {
-            // gone meanwhile, or not ours to read
+            // gone meanwhile
         }
         return sockets;
     }

@@ -47,6 +47,8 @@ public final class IdleWatch {
     private final long[] lastRead;
     /** The datagram sockets whose program asks for receive timestamps: said once each. */
     private final Set<Integer> stampsTaken = new HashSet<>();
+    /** Whether a process whose fds bandaid may not list has been warned of. */
+    private boolean unlistedSaid;
     /** The unread bytes of each connection whose client has closed its side, by inode, at the last look. */
     private Map<Long, Long> unreadBefore = new HashMap<>();
     private final Duration limit;
@@ -214,7 +216,20 @@ public final class IdleWatch {
 
     /** Whether a process of the program holds a connection in use to a passed socket, stopping at the first. */
     private boolean holdsConnection(long pid, Look look, Set<Long> ownSockets, Map<Long, Long> unread) {
-        Map<Integer, Long> sockets = HeldSockets.of(pid);
+        Map<Integer, Long> sockets;
+        try {
+            sockets = HeldSockets.of(pid);
+        } catch (SyscallException refused) {
+            // Unseen connections may be in use: never stop a program bandaid cannot look at.
+            if (!unlistedSaid) {
+                unlistedSaid = true;
+                lines.warn("--exit-idle-time: {}: {}; its connections cannot be counted, so it is never stopped as idle."
+                        + " A non-dumpable program's fd directory is root's: give bandaid CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE"
+                        + " (AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH)", Processes.name(pid).orElse("the program")
+                        + "[" + pid + "]", refused.getMessage());
+            }
+            return true;
+        }
         sockets.values().removeAll(ownSockets);
         if (sockets.isEmpty()) {
             return false;

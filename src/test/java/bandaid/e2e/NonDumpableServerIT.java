@@ -3,6 +3,7 @@ package bandaid.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,36 @@ class NonDumpableServerIT {
     private static final String AS_NOBODY = "setpriv --reuid=nobody --regid=nogroup --clear-groups";
 
     private static String run(int port, String capabilities, String bandaidOptions) {
+        return run(port, capabilities, bandaidOptions, "");
+    }
+
+    private static String run(int port, String capabilities, String bandaidOptions, String serverMode) {
         return "exec " + Programs.PASS + " tcp:127.0.0.1:" + port + " -- " + AS_NOBODY + " " + capabilities + " \"$BANDAID\" "
-                + bandaidOptions + " -- " + Bandaid.PYTHON + " " + SERVER + " 127.0.0.1 " + port;
+                + bandaidOptions + " -- " + Bandaid.PYTHON + " " + SERVER + " 127.0.0.1 " + port + " " + serverMode;
+    }
+
+    /**
+     * With CAP_SYS_PTRACE alone bandaid serves the bind (pidfd_getfd works here) but may not list
+     * the program's fds (its /proc/PID/fd is root's, mode 0500): --exit-idle-time cannot see the
+     * connection the program holds, so it must not stop the program as idle, and says why once.
+     */
+    @Test
+    void exitIdleTimeNeverStopsAProgramWhoseConnectionsItCannotSee() throws Exception {
+        int port = Net.freePort();
+        try (Programs.Interactive run = new Programs.Interactive(run(port, "--inh-caps=+sys_ptrace --ambient-caps=+sys_ptrace",
+                "--exit-idle-time=1s", "hold"))) {
+            assertEquals(port + " ok", run.line(), run.stderr());
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+                assertTrue(client.getInputStream().read() >= 0, run.stderr());
+                // A few looks of a 1 s period, while the client's connection stays open.
+                Thread.sleep(Duration.ofSeconds(4));
+                assertTrue(run.process.isAlive(), "stopped as idle while a connection was held: " + run.stderr());
+                assertTrue(run.stderr().lines().anyMatch(l -> l.matches("bandaid: WARN: --exit-idle-time: python3\\[\\d+]:"
+                        + " opendir\\(/proc/\\d+/fd\\): EACCES \\(Permission denied\\); its connections cannot be counted, so it is"
+                        + " never stopped as idle\\. .*AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH\\)")), run.stderr());
+            }
+        }
     }
 
     @Test
