@@ -114,7 +114,7 @@ final class Tenant {
             }
             Setup setup = Setup.of(passed, handoff.match(), maps, handoff.strict(), handoff.exitIdle());
             if (ledger == null) {
-                ledger = Ledger.create(id, peer.pid(), peer.uid(), peer.gid(), Processes.cgroup(peer.pid()), handoffBytes);
+                ledger = Ledger.create(id, peer.pid(), peer.uid(), peer.gid(), serviceCgroup(peer.pid()), handoffBytes);
             }
             Ledger kept = ledger;
             Map<PassedSocket, Boolean> handedOut = new HashMap<>();
@@ -182,8 +182,17 @@ final class Tenant {
     }
 
     /**
+     * The cgroup that is the service's own: one the handing-over process is alone in, as systemd
+     * starts a service's ExecStart= in a cgroup of its own. A bandaid started from a shell shares
+     * its login session's scope with every other process there, which a stop must never reach.
+     */
+    private static Optional<String> serviceCgroup(int pid) {
+        return Processes.cgroup(pid).filter(cgroup -> !cgroup.equals("/") && Processes.inCgroup(cgroup).equals(List.of((long) pid)));
+    }
+
+    /**
      * The service's processes: its cgroup's (systemd gives each service one), or, where it has
-     * none, the program and what it started.
+     * none of its own, the program and what it started.
      */
     private static Supplier<List<Long>> processes(Optional<String> cgroup, int pid) {
         if (cgroup.isPresent() && !cgroup.get().equals("/")) {

@@ -35,8 +35,10 @@ class FdHandoffRacesIT {
         try (Programs.Interactive run = new Programs.Interactive("exec " + Programs.PASS + " tcp:127.0.0.1:" + port
                 + " -- \"$BANDAID\" -v -- " + races + " 127.0.0.1 " + port + " " + RACE_MILLIS)) {
             assertEquals("start", run.line(), run.stderr());
-            long fdsBefore = settledFds(run.process.pid());
-            String before = fdList(run.process.pid());
+            // What answers the calls: bandaid, or in broker mode the broker.
+            long answerer = Bandaid.BROKER_MODE ? TestBroker.shared().pid() : run.process.pid();
+            long fdsBefore = settledFds(answerer);
+            String before = fdList(answerer);
             run.send("go");
             Map<String, int[]> counts = new HashMap<>();
             for (String line = run.line(); !line.equals("ready"); line = run.line()) {
@@ -44,8 +46,8 @@ class FdHandoffRacesIT {
                 counts.put(f[0], new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[3])});
             }
             // The program waits in accept() now: bandaid's looks are over.
-            assertEquals(fdsBefore, settledFds(run.process.pid()), "bandaid's own fds after the rounds: before " + before
-                    + ", after " + fdList(run.process.pid()));
+            assertEquals(fdsBefore, settledFds(answerer), "bandaid's own fds after the rounds: before " + before
+                    + ", after " + fdList(answerer));
             assertEquals("hello\n", Clients.readTcp("127.0.0.1", port, Duration.ofSeconds(10)), run.stderr());
             assertEquals(0, run.waitFor(), "the program's own status; stderr:\n" + run.stderr());
             String log = run.stderr();

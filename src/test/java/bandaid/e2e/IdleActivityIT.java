@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,11 @@ class IdleActivityIT {
      * @param counting how bandaid finds the program's connections: by duplicates of its sockets,
      *                 or (pidfd_getfd refused, as a unit's SystemCallFilter= does) from /proc/net
      */
+    @BeforeEach
+    void wrapperMode() {
+        Bandaid.assumeWrapperMode(Bandaid.IDLE_STOP_IN_BROKER_MODE);
+    }
+
     @ParameterizedTest(name = "counting {0}")
     @ValueSource(strings = {"by duplicates", "from /proc/net"})
     void aConnectionWhoseClientHasGoneDoesNotKeepTheProgramRunning(String counting) throws Exception {

@@ -23,7 +23,7 @@ class IdleStopEscalationIT {
 
     @Test
     void aProgramIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
-        Bandaid.assumeBrokerDoesItYet("--exit-idle-time (the broker does not stop an idle program)");
+        Bandaid.assumeWrapperMode(Bandaid.IDLE_STOP_IN_BROKER_MODE);
         int port = Net.freePort();
         try (Programs.Interactive run = new Programs.Interactive("exec " + Programs.PASS + " tcp:127.0.0.1:" + port
                 + " -- \"$BANDAID\" --exit-idle-time=" + IDLE.toSeconds() + "s -- "

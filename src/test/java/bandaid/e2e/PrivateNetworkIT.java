@@ -55,7 +55,7 @@ class PrivateNetworkIT {
 
     @Test
     void anOpenConnectionKeepsTheProgramRunningPastTheIdleTime() throws Exception {
-        Bandaid.assumeBrokerDoesItYet("--exit-idle-time (the broker does not stop an idle program)");
+        Bandaid.assumeWrapperMode(Bandaid.IDLE_STOP_IN_BROKER_MODE);
         int port = Net.freePort();
         try (Bandaid.Activated a = start(port, "--exit-idle-time=2s")) {
             try (Socket held = new Socket()) {

@@ -46,7 +46,7 @@ class SystemdFeaturesIT {
 
     @Test
     void exitIdleTimeStopsTheProgramAfterItsLastConnection() throws Exception {
-        Bandaid.assumeBrokerDoesItYet("--exit-idle-time (the broker does not stop an idle program)");
+        Bandaid.assumeWrapperMode(Bandaid.IDLE_STOP_IN_BROKER_MODE);
         int port = Net.freePort();
         try (Bandaid.Activated a = Bandaid.Activated.start(List.of("-l", "127.0.0.1:" + port),
                 List.of("--exit-idle-time=2s", "--", Bandaid.PYTHON, "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))) {
