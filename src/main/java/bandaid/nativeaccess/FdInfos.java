@@ -55,17 +55,23 @@ final class FdInfos {
             return Optional.empty();
         }
         long flags = number(length, FLAGS, 8);
-        long inode = number(length, INO, 10);
-        if (flags < 0 || inode < 0) {
+        if (flags < 0) {
             return Optional.empty();
         }
+        long inode = inodeIn(length, pid, fd);
         return Optional.of(new CallerSockets.FdState(new FdFlags((flags & Abi.O_CLOEXEC) != 0, (flags & Abi.O_NONBLOCK) != 0), inode));
     }
 
     /** The inode of the file on {@code fd} of {@code pid}; -1 when the fd is not open or its fdinfo cannot be read. */
     long inode(int pid, int fd) {
         long length = read(pid, fd);
-        return length <= 0 ? -1 : number(length, INO, 10);
+        return length <= 0 ? -1 : inodeIn(length, pid, fd);
+    }
+
+    /** The inode fdinfo names; before Linux 5.14 it has no ino: line, and a socket's is read from its link. */
+    private long inodeIn(long length, int pid, int fd) {
+        long inode = number(length, INO, 10);
+        return inode >= 0 ? inode : HeldSockets.linkedSocketInode(pid, fd);
     }
 
     /** Reads the fdinfo text into {@link #textBytes}: its length, or a negative errno. */

@@ -62,6 +62,11 @@ public final class HeldSockets {
         return inode(Path.of("/proc/self/fd", Integer.toString(fd)));
     }
 
+    /** The inode of the socket on {@code fd} of {@code pid} ("socket:[INODE]"); -1 when it is none or cannot be read. */
+    static long linkedSocketInode(long pid, int fd) {
+        return inode(Path.of(fdDirectory(pid), Integer.toString(fd))).orElse(-1);
+    }
+
     private static OptionalLong inode(Path link) {
         try {
             String target = Files.readSymbolicLink(link).toString();
