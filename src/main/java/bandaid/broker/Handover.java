@@ -131,14 +131,18 @@ public final class Handover {
                 }
                 throw exec(request.program(), environment);
             });
-            Duration wait = pause.plusMillis(ThreadLocalRandom.current().nextLong(pause.toMillis() + 1));
-            if (!refused.busy() || System.nanoTime() + wait.toNanos() - deadline > 0) {
+            long left = deadline - System.nanoTime();
+            if (!refused.busy() || left <= 0) {
                 throw new NotTaken(ExitCode.UNAVAILABLE, refused.busy() ? refused.message() + " (asked again for "
                         + BUSY_RETRY_WITHIN.toSeconds() + " s)" : refused.message(), false);
             }
             // Busy with other services' handoffs (a boot starting many at once): a moment later
             // the same handoff is taken. The pause grows, with some chance in it, so that the
-            // services turned away together do not come back together.
+            // services turned away together do not come back together; the last ask comes at the deadline.
+            Duration wait = pause.plusMillis(ThreadLocalRandom.current().nextLong(pause.toMillis() + 1));
+            if (wait.toNanos() > left) {
+                wait = Duration.ofNanos(left);
+            }
             Log.debug("{}; asking again in {} ms", refused.message(), wait.toMillis());
             try {
                 Thread.sleep(wait);
