@@ -88,9 +88,12 @@ public final class Exec {
         }
         for (int fd : open) {
             if (fd >= FIRST_FD_TO_CLOSE) {
-                long flags = Fds.fcntl(fd, Abi.F_GETFD, 0);
-                if (flags >= 0) { // the directory stream's own fd is closed by now (EBADF)
-                    Libc.check("fcntl(" + fd + ", F_SETFD)", Fds.fcntl(fd, Abi.F_SETFD, flags | Abi.FD_CLOEXEC));
+                try {
+                    Fds.setCloseOnExec(fd);
+                } catch (SyscallException e) {
+                    if (e.errno() != Errno.EBADF) { // the directory stream's own fd is closed by now
+                        throw e;
+                    }
                 }
             }
         }

@@ -111,7 +111,7 @@ public final class Fds {
         }
     }
 
-    static long fcntl(int fd, int command, long argument) {
+    private static long fcntl(int fd, int command, long argument) {
         return Libc.syscall(Abi.__NR_fcntl, fd, command, argument);
     }
 }
